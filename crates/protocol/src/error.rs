@@ -1,0 +1,194 @@
+//! The one error-code table.
+//!
+//! Every error the API returns carries one of these codes in its problem
+//! document. A code, once published, keeps its meaning and its status forever;
+//! new failures get new codes.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! error_codes {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident = ($code:literal, $status:literal, $title:literal),
+    )+) => {
+        /// A stable, machine-readable error code with its HTTP status.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in table order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            /// The code as it appears on the wire, e.g. `asset_not_found`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)+ }
+            }
+
+            /// The HTTP status every response with this code carries.
+            pub const fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)+ }
+            }
+
+            /// A short, human-readable summary that never changes between
+            /// occurrences (the problem `title`).
+            pub const fn title(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $title,)+ }
+            }
+
+            /// What the code means and what a client should do about it.
+            pub fn description(self) -> String {
+                let lines: &[&str] = match self { $(ErrorCode::$variant => &[$($doc),+],)+ };
+                lines.iter().map(|line| line.trim()).collect::<Vec<_>>().join(" ")
+            }
+        }
+
+        impl FromStr for ErrorCode {
+            type Err = UnknownErrorCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($code => Ok(ErrorCode::$variant),)+
+                    _ => Err(UnknownErrorCode(s.to_owned())),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The request was malformed in a way no more specific code describes,
+    /// for example a path segment that is not valid UTF-8.
+    BadRequest = ("bad_request", 400, "Bad request"),
+    /// A query or path parameter is missing, unknown or has a bad value. The
+    /// problem's `param` names it and `detail` says what was wrong.
+    InvalidParameter = ("invalid_parameter", 400, "Invalid parameter"),
+    /// No asset has this id. Ids are slugs such as `ethereum`; see
+    /// `GET /v1/assets` for the catalog.
+    AssetNotFound = ("asset_not_found", 404, "Asset not found"),
+    /// No route matches the request path.
+    NotFound = ("not_found", 404, "Not found"),
+    /// The route exists but not for this method; the `Allow` header lists the
+    /// methods it accepts.
+    MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed"),
+    /// The request body is larger than the server accepts. Nothing of it was
+    /// processed.
+    PayloadTooLarge = ("payload_too_large", 413, "Payload too large"),
+    /// Something failed inside the server. Nothing about it is exposed; the
+    /// `request_id` lets an operator find it in the logs.
+    Internal = ("internal", 500, "Internal server error"),
+    /// A dependency of the server, such as its store, is not reachable right
+    /// now. Retrying later may succeed.
+    ServiceUnavailable = ("service_unavailable", 503, "Service unavailable"),
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code string that is not in this version's table (the server may be newer).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown error code `{0}`")]
+pub struct UnknownErrorCode(pub String);
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A stable, machine-readable error code."))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_round_trip() {
+        let mut seen = HashSet::new();
+        for &code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s} is not snake_case"
+            );
+            assert_eq!(s.parse::<ErrorCode>(), Ok(code));
+            assert!(
+                (400..600).contains(&code.status()),
+                "{s} has a non-error status"
+            );
+            assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn the_error_documentation_lists_every_code_with_its_status() {
+        let doc = include_str!("../../../docs/errors.md");
+        for &code in ErrorCode::ALL {
+            let row = format!("| `{}` | {} |", code.as_str(), code.status());
+            assert!(
+                doc.contains(&row),
+                "docs/errors.md lacks the row for {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_reported_not_guessed() {
+        assert_eq!(
+            "no_such_code".parse::<ErrorCode>(),
+            Err(UnknownErrorCode("no_such_code".to_owned()))
+        );
+    }
+}
+
+/// One row of the error table, as served at `/problems/{code}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorCodeInfo {
+    /// The code.
+    pub code: String,
+    /// The HTTP status of responses with this code.
+    pub status: u16,
+    /// The problem title.
+    pub title: String,
+    /// What it means and what to do about it.
+    pub description: String,
+}
+
+impl From<ErrorCode> for ErrorCodeInfo {
+    fn from(code: ErrorCode) -> Self {
+        ErrorCodeInfo {
+            code: code.as_str().to_owned(),
+            status: code.status(),
+            title: code.title().to_owned(),
+            description: code.description(),
+        }
+    }
+}

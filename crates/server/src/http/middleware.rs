@@ -1,0 +1,171 @@
+//! The middleware every request passes through, outermost first:
+//! [`observe`] (request id, span, access log, metrics), [`render_problems`]
+//! and [`buffer_body`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use altgate_protocol::{ErrorCode, PROBLEM_CONTENT_TYPE, Problem};
+use axum::body::{Body, HttpBody};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tracing::Instrument;
+
+use super::error::{ApiError, ProblemDraft, code_for_status};
+use crate::state::AppState;
+
+/// The header that carries the request id both ways.
+pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of one request: the caller's `x-request-id` when it is a sane
+/// token (1–128 characters of `A-Za-z0-9._:-`), otherwise a fresh UUID.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestId(HeaderValue);
+
+impl RequestId {
+    fn from_request(request: &Request) -> Self {
+        let given = request.headers().get(&REQUEST_ID).filter(|v| {
+            let bytes = v.as_bytes();
+            (1..=128).contains(&bytes.len())
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
+        });
+        match given {
+            Some(value) => RequestId(value.clone()),
+            None => {
+                let id = uuid::Uuid::new_v4().hyphenated().to_string();
+                RequestId(HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("invalid")))
+            }
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.to_str().unwrap_or_default()
+    }
+}
+
+/// Assigns the request id, opens the request's span, writes the access log
+/// line and records metrics.
+pub(crate) async fn observe(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let id = RequestId::from_request(&request);
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| Arc::<str>::from(p.as_str()));
+    let span =
+        tracing::info_span!("request", id = id.as_str(), %method, path = request.uri().path());
+    request.extensions_mut().insert(id.clone());
+
+    span.in_scope(|| tracing::debug!("received"));
+    let mut response = next.run(request).instrument(span.clone()).await;
+
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    span.in_scope(|| tracing::info!(status, micros = elapsed.as_micros() as u64, "answered"));
+    state.metrics.observe(
+        &method,
+        route.as_deref().unwrap_or("unmatched"),
+        status,
+        elapsed.as_secs_f64(),
+    );
+    response.headers_mut().insert(REQUEST_ID.clone(), id.0);
+    response
+}
+
+/// Writes every error response as a problem document; see [`super::error`].
+pub(crate) async fn render_problems(request: Request, next: Next) -> Response {
+    let request_id = request.extensions().get::<RequestId>().cloned();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return response;
+    }
+    let (problem, cause) = match response.extensions_mut().remove::<ProblemDraft>() {
+        Some(draft) => (draft.problem, draft.cause),
+        None => (Problem::new(code_for_status(status)), None),
+    };
+    if status.is_server_error() {
+        match &cause {
+            Some(cause) => {
+                tracing::error!(code = problem.code, error = %ErrorChain(cause.as_ref()), "request failed");
+            }
+            None => tracing::error!(code = problem.code, "request failed"),
+        }
+    }
+    let mut problem = problem;
+    problem.instance = Some(path);
+    problem.request_id = request_id.as_ref().map(|id| id.as_str().to_owned());
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
+    headers.remove(CONTENT_LENGTH);
+    let (parts, _) = response.into_parts();
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Reads the whole request body before the handler runs, refusing it with
+/// 413 as soon as it passes `max_body_bytes`: up front from
+/// `Content-Length`, or while streaming a chunked body. Handlers, and later
+/// the signature check, then see a complete, bounded body.
+pub(crate) async fn buffer_body(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.config.max_body_bytes;
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(limit);
+    }
+    let (parts, body) = request.into_parts();
+    if body.is_end_stream() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return too_large(limit),
+        Err(_) => {
+            return ApiError::new(ErrorCode::BadRequest)
+                .detail("the request body could not be read")
+                .into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn too_large(limit: usize) -> Response {
+    ApiError::new(ErrorCode::PayloadTooLarge)
+        .detail(format!("request bodies are limited to {limit} bytes"))
+        .into_response()
+}
+
+/// Displays an error with its chain of causes.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}

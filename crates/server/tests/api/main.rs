@@ -1,0 +1,13 @@
+//! The service tested through HTTP: each test starts a real server on port 0
+//! with its own temporary data directory.
+
+// Helpers of a test binary are test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod catalog;
+mod errors;
+mod openapi;
+mod persistence;
+mod system;

@@ -1,12 +1,21 @@
-//! `altgate`: run the service, and (later) manage and query it.
+//! `altgate`: run the service, and manage and query it.
 
+mod accounts;
+mod admin;
+mod failure;
+mod keys;
+mod output;
 mod serve;
+mod target;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 /// Altgate: self-hosted crypto market intelligence behind a hardened API-key platform.
+///
+/// Exit codes: 0 success, 1 local failure, 2 usage error, 3 authentication or
+/// authorisation failure, 4 request refused, 5 server failure or unreachable.
 #[derive(Debug, Parser)]
 #[command(version, about, max_term_width = 100)]
 struct Cli {
@@ -18,23 +27,51 @@ struct Cli {
 enum Command {
     /// Run the HTTP service.
     Serve(serve::ServeArgs),
+    /// Bootstrap and master-key tasks on a data directory.
+    Admin(admin::AdminArgs),
+    /// Verify the audit trail.
+    Audit(admin::AuditArgs),
+    /// Manage API keys (over HTTP, or offline with --data-dir).
+    Keys(keys::KeysArgs),
+    /// Manage accounts (over HTTP, or offline with --data-dir).
+    Accounts(accounts::AccountsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Serve(args) => serve::run(args),
+    if let Command::Serve(args) = cli.command {
+        return match serve::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&failure::Failure::from(error)),
+        };
+    }
+    // Management commands log warnings only (for example a keyring created
+    // on first use); their results go to stdout.
+    let _ = altgate_server::telemetry::init(altgate_server::LogFormat::Human, "warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&failure::Failure::Local(error.to_string())),
     };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(_) => Ok(()),
+            Command::Admin(args) => admin::run(args).await,
+            Command::Audit(args) => admin::run_audit(args).await,
+            Command::Keys(args) => keys::run(args).await,
+            Command::Accounts(args) => accounts::run(args).await,
+        }
+    });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            // Logging may not be set up yet (a bad configuration), so the
-            // final error goes straight to stderr.
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("error: {error:#}");
-            }
-            ExitCode::FAILURE
-        }
+        Err(failure) => fail(&failure),
     }
+}
+
+/// Reports a failure on stderr and returns its exit code.
+fn fail(failure: &failure::Failure) -> ExitCode {
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("error: {}", failure.message());
+    }
+    failure.exit_code()
 }

@@ -43,17 +43,13 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = Config::load(args.config.as_deref(), &overrides)?;
     telemetry::init(config.log_format, &config.log_level)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let data_dir = config.data_dir.clone();
         let app = Application::build(config).await?;
         let addr = app.local_addr();
         announce(addr, &data_dir);
-        app.run_until_stopped(shutdown_signal())
-            .await
-            .context("server failed")
+        app.run_until_stopped(shutdown_signal()).await.context("server failed")
     })
 }
 
@@ -61,11 +57,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// (the service detached from its terminal) is no reason to stop serving.
 fn announce(addr: SocketAddr, data_dir: &std::path::Path) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "Altgate is listening on http://{addr} (data in {})",
-        data_dir.display()
-    );
+    let _ = writeln!(out, "Altgate is listening on http://{addr} (data in {})", data_dir.display());
     let _ = writeln!(out, "Try: curl http://{addr}/v1/assets/ethereum");
     let _ = out.flush();
 }

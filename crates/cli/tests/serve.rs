@@ -23,14 +23,7 @@ impl Server {
     fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_altgate"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--data-dir",
-            ])
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
             .arg(dir.path())
             .env("ALTGATE_LOG", "altgate_server=debug")
             .stdout(Stdio::piped())
@@ -55,13 +48,7 @@ impl Server {
                 }
             }
         });
-        Server {
-            child,
-            addr,
-            log,
-            _stdout: stdout,
-            _dir: dir,
-        }
+        Server { child, addr, log, _stdout: stdout, _dir: dir }
     }
 
     /// Blocks until a log line contains every one of `needles`.
@@ -78,10 +65,7 @@ impl Server {
     }
 
     fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         assert!(status.success());
     }
 }
@@ -90,10 +74,8 @@ impl Server {
 fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
     let mut server = Server::start();
     let mut conn = TcpStream::connect(&server.addr).unwrap();
-    let head = format!(
-        "GET /v1/time HTTP/1.1\r\nHost: {}\r\nContent-Length: 8\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
+    let head =
+        format!("GET /v1/time HTTP/1.1\r\nHost: {}\r\nContent-Length: 8\r\nConnection: close\r\n\r\n", server.addr);
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(b"half").unwrap();
     // The server has the request and is waiting for the rest of its body.
@@ -122,8 +104,5 @@ fn a_bad_setting_stops_start_up_with_an_error_naming_the_key() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("max_body_bytes") && stderr.contains("ALTGATE_MAX_BODY_BYTES"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("max_body_bytes") && stderr.contains("ALTGATE_MAX_BODY_BYTES"), "{stderr}");
 }

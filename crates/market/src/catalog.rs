@@ -21,13 +21,8 @@ use serde::Deserialize;
 const BUILTIN: &str = include_str!("../data/catalog.toml");
 
 /// Categories that follow from an asset's facts and may not be listed by hand.
-pub const DERIVED_CATEGORIES: [Category; 5] = [
-    Category::Stablecoin,
-    Category::ProofOfWork,
-    Category::ProofOfStake,
-    Category::Forked,
-    Category::EnergyEfficient,
-];
+pub const DERIVED_CATEGORIES: [Category; 5] =
+    [Category::Stablecoin, Category::ProofOfWork, Category::ProofOfStake, Category::Forked, Category::EnergyEfficient];
 
 /// A checked catalog: unique ids, consistent categories, and every
 /// `fork_of` and platform pointing at an asset of the catalog.
@@ -104,12 +99,7 @@ impl Catalog {
             .asset
             .iter()
             .map(|entry| {
-                entry
-                    .to_asset(&consensus_of)
-                    .map_err(|reason| CatalogError::Invalid {
-                        id: entry.id.clone(),
-                        reason,
-                    })
+                entry.to_asset(&consensus_of).map_err(|reason| CatalogError::Invalid { id: entry.id.clone(), reason })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Catalog { assets })
@@ -127,35 +117,24 @@ impl Entry {
         let host_consensus = match &chain {
             Chain::Native { .. } => Some(self.consensus),
             Chain::Token { platform, .. } => Some(
-                *consensus_of
-                    .get(platform)
-                    .ok_or_else(|| format!("platform `{platform}` is not in the catalog"))?,
+                *consensus_of.get(platform).ok_or_else(|| format!("platform `{platform}` is not in the catalog"))?,
             ),
         };
         if let Some(parent) = &self.fork_of
             && (parent == &self.id || !consensus_of.contains_key(parent))
         {
-            return Err(format!(
-                "fork_of `{parent}` is not another asset of the catalog"
-            ));
+            return Err(format!("fork_of `{parent}` is not another asset of the catalog"));
         }
         if let Some(peg) = &self.peg {
             let iso = peg.target.len() == 3 && peg.target.bytes().all(|b| b.is_ascii_uppercase());
             if !iso {
-                return Err(format!(
-                    "peg target `{}` is not an ISO 4217 code",
-                    peg.target
-                ));
+                return Err(format!("peg target `{}` is not an ISO 4217 code", peg.target));
             }
         }
         if self.reference && self.id.as_str() != "bitcoin" {
             return Err("only bitcoin is the reference asset".to_owned());
         }
-        for (field, value) in [
-            ("symbol", &self.symbol),
-            ("name", &self.name),
-            ("description", &self.description),
-        ] {
+        for (field, value) in [("symbol", &self.symbol), ("name", &self.name), ("description", &self.description)] {
             if value.trim().is_empty() {
                 return Err(format!("{field} is empty"));
             }
@@ -181,18 +160,13 @@ impl Entry {
 
     fn chain(&self) -> Result<Chain, String> {
         match (&self.native_chain, &self.platform, &self.standard) {
-            (Some(name), None, None) if self.consensus != Consensus::None => {
-                Ok(Chain::Native { name: name.clone() })
-            }
+            (Some(name), None, None) if self.consensus != Consensus::None => Ok(Chain::Native { name: name.clone() }),
             (Some(_), None, None) => Err("a native coin needs a consensus other than none".into()),
             (None, Some(platform), Some(standard)) if self.consensus == Consensus::None => {
                 if platform == &self.id {
                     return Err("a token cannot be hosted by itself".to_owned());
                 }
-                Ok(Chain::Token {
-                    platform: platform.clone(),
-                    standard: standard.clone(),
-                })
+                Ok(Chain::Token { platform: platform.clone(), standard: standard.clone() })
             }
             (None, Some(_), Some(_)) => Err("a token's consensus must be none".to_owned()),
             _ => Err("give either native_chain, or platform and standard".to_owned()),
@@ -203,9 +177,7 @@ impl Entry {
         let mut set = BTreeSet::new();
         for &category in &self.categories {
             if DERIVED_CATEGORIES.contains(&category) {
-                return Err(format!(
-                    "category `{category}` is derived from the facts; remove it"
-                ));
+                return Err(format!("category `{category}` is derived from the facts; remove it"));
             }
             if !set.insert(category) {
                 return Err(format!("category `{category}` is listed twice"));
@@ -213,16 +185,10 @@ impl Entry {
         }
         let derived = [
             (Category::Stablecoin, self.peg.is_some()),
-            (
-                Category::ProofOfWork,
-                self.consensus == Consensus::ProofOfWork,
-            ),
+            (Category::ProofOfWork, self.consensus == Consensus::ProofOfWork),
             (
                 Category::ProofOfStake,
-                matches!(
-                    self.consensus,
-                    Consensus::ProofOfStake | Consensus::DelegatedProofOfStake
-                ),
+                matches!(self.consensus, Consensus::ProofOfStake | Consensus::DelegatedProofOfStake),
             ),
             (Category::Forked, self.fork_of.is_some()),
             (
@@ -233,11 +199,7 @@ impl Entry {
                 )),
             ),
         ];
-        set.extend(
-            derived
-                .into_iter()
-                .filter_map(|(c, holds)| holds.then_some(c)),
-        );
+        set.extend(derived.into_iter().filter_map(|(c, holds)| holds.then_some(c)));
         Ok(set.into_iter().collect())
     }
 }

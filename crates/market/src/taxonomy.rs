@@ -72,24 +72,13 @@ impl Taxonomy {
                 return Err(TaxonomyError::Duplicate(entry.id));
             }
             let name = entry.name.trim();
-            let description = entry
-                .description
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let description = entry.description.split_whitespace().collect::<Vec<_>>().join(" ");
             if name.is_empty() || description.is_empty() {
                 return Err(TaxonomyError::Empty(entry.id));
             }
-            docs.push(CategoryDoc {
-                id: entry.id,
-                name: name.to_owned(),
-                description,
-            });
+            docs.push(CategoryDoc { id: entry.id, name: name.to_owned(), description });
         }
-        if let Some(&missing) = Category::ALL
-            .iter()
-            .find(|c| !docs.iter().any(|d| d.id == **c))
-        {
+        if let Some(&missing) = Category::ALL.iter().find(|c| !docs.iter().any(|d| d.id == **c)) {
             return Err(TaxonomyError::Missing(missing));
         }
         docs.sort_by_key(|d| d.id);
@@ -119,24 +108,15 @@ mod tests {
         for &category in Category::ALL {
             let doc = taxonomy.doc(category);
             assert_eq!(doc.id, category);
-            assert!(
-                doc.description.len() > 200,
-                "{category} needs a real paragraph"
-            );
+            assert!(doc.description.len() > 200, "{category} needs a real paragraph");
         }
     }
 
     #[test]
     fn a_missing_or_repeated_category_is_refused() {
         let one = "[[category]]\nid = \"privacy\"\nname = \"Privacy\"\ndescription = \"x\"\n";
-        assert!(matches!(
-            Taxonomy::parse(one),
-            Err(TaxonomyError::Missing(_))
-        ));
+        assert!(matches!(Taxonomy::parse(one), Err(TaxonomyError::Missing(_))));
         let twice = format!("{one}{one}");
-        assert!(matches!(
-            Taxonomy::parse(&twice),
-            Err(TaxonomyError::Duplicate(Category::Privacy))
-        ));
+        assert!(matches!(Taxonomy::parse(&twice), Err(TaxonomyError::Duplicate(Category::Privacy))));
     }
 }

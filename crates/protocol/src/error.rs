@@ -65,17 +65,59 @@ error_codes! {
     /// A query or path parameter is missing, unknown or has a bad value. The
     /// problem's `param` names it and `detail` says what was wrong.
     InvalidParameter = ("invalid_parameter", 400, "Invalid parameter"),
+    /// The JSON body does not parse, or a field has a bad value. The
+    /// problem's `param` names the field (a path such as `scopes[1]`).
+    InvalidBody = ("invalid_body", 400, "Invalid request body"),
+    /// No credentials were sent. Send the key as `X-API-Key: <key>` or
+    /// `Authorization: Bearer <key>`.
+    MissingCredentials = ("missing_credentials", 401, "Missing credentials"),
+    /// The credentials are not an Altgate key: wrong prefix, length or
+    /// characters, or a failed checksum (a mistyped or truncated key). No
+    /// lookup was made.
+    InvalidKeyFormat = ("invalid_key_format", 401, "Invalid key format"),
+    /// The key is well-formed but unknown to this server.
+    UnknownKey = ("unknown_key", 401, "Unknown key"),
+    /// The key's `expires_at` has passed (for example after a rotation's
+    /// grace window). Switch to the newer key.
+    KeyExpired = ("key_expired", 401, "Key expired"),
+    /// The key was revoked and never works again.
+    KeyRevoked = ("key_revoked", 401, "Key revoked"),
+    /// The key lacks the scope this operation needs, or asked to grant a
+    /// scope it does not hold itself.
+    InsufficientScope = ("insufficient_scope", 403, "Insufficient scope"),
+    /// The key's IP allowlist does not include the client's address.
+    IpNotAllowed = ("ip_not_allowed", 403, "IP address not allowed"),
+    /// The key's account is suspended; all of its keys are refused.
+    AccountSuspended = ("account_suspended", 403, "Account suspended"),
     /// No asset has this id. Ids are slugs such as `ethereum`; see
     /// `GET /v1/assets` for the catalog.
     AssetNotFound = ("asset_not_found", 404, "Asset not found"),
+    /// No key with this id is visible to the caller (keys of other accounts
+    /// are reported as not found, so their existence does not leak).
+    KeyNotFound = ("key_not_found", 404, "Key not found"),
+    /// No account with this id is visible to the caller.
+    AccountNotFound = ("account_not_found", 404, "Account not found"),
     /// No route matches the request path.
     NotFound = ("not_found", 404, "Not found"),
     /// The route exists but not for this method; the `Allow` header lists the
     /// methods it accepts.
     MethodNotAllowed = ("method_not_allowed", 405, "Method not allowed"),
+    /// Another rotation of the same key happened first; its successor is
+    /// the key's `rotated_to`.
+    RotationConflict = ("rotation_conflict", 409, "Rotation conflict"),
+    /// The key is revoked or expired, so it cannot be rotated or retired.
+    KeyInactive = ("key_inactive", 409, "Key inactive"),
     /// The request body is larger than the server accepts. Nothing of it was
     /// processed.
     PayloadTooLarge = ("payload_too_large", 413, "Payload too large"),
+    /// The body is not `application/json`.
+    UnsupportedMediaType = ("unsupported_media_type", 415, "Unsupported media type"),
+    /// Too many requests for the key, the account or the client address.
+    /// Wait for `Retry-After` seconds; the `RateLimit` header tells the budget.
+    RateLimited = ("rate_limited", 429, "Rate limited"),
+    /// The account's monthly quota for this environment is used up. It
+    /// renews at the start of the next UTC month (`Retry-After`).
+    QuotaExhausted = ("quota_exhausted", 429, "Quota exhausted"),
     /// Something failed inside the server. Nothing about it is exposed; the
     /// `request_id` lets an operator find it in the logs.
     Internal = ("internal", 500, "Internal server error"),
@@ -134,15 +176,9 @@ mod tests {
         for &code in ErrorCode::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(
-                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{s} is not snake_case"
-            );
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s} is not snake_case");
             assert_eq!(s.parse::<ErrorCode>(), Ok(code));
-            assert!(
-                (400..600).contains(&code.status()),
-                "{s} has a non-error status"
-            );
+            assert!((400..600).contains(&code.status()), "{s} has a non-error status");
             assert!(!code.description().is_empty());
         }
     }
@@ -152,19 +188,13 @@ mod tests {
         let doc = include_str!("../../../docs/errors.md");
         for &code in ErrorCode::ALL {
             let row = format!("| `{}` | {} |", code.as_str(), code.status());
-            assert!(
-                doc.contains(&row),
-                "docs/errors.md lacks the row for {code}"
-            );
+            assert!(doc.contains(&row), "docs/errors.md lacks the row for {code}");
         }
     }
 
     #[test]
     fn unknown_codes_are_reported_not_guessed() {
-        assert_eq!(
-            "no_such_code".parse::<ErrorCode>(),
-            Err(UnknownErrorCode("no_such_code".to_owned()))
-        );
+        assert_eq!("no_such_code".parse::<ErrorCode>(), Err(UnknownErrorCode("no_such_code".to_owned())));
     }
 }
 

@@ -9,18 +9,37 @@
 //! - [`Problem`] is the RFC 9457 problem document every error response carries.
 //! - [`asset`] holds the catalog vocabulary: [`AssetId`], [`Category`],
 //!   [`Consensus`] and the [`Asset`] record.
+//! - [`ApiKey`] is the key format (`ag_live_…` with a CRC32 checksum);
+//!   [`KeyInfo`], [`Account`] and [`AuditEvent`] are the key platform's records.
 
+mod access;
+mod account;
 pub mod asset;
+mod audit;
+mod base62;
 mod error;
+mod key;
+mod keys;
 mod page;
 mod problem;
+mod text;
 mod time;
+mod timestamp;
 
+pub use access::{Plan, Scope, Scopes};
+pub use account::{Account, AccountStatus, CreateAccountRequest, Signup, SignupRequest, UpdateAccountRequest};
 pub use asset::{
-    Asset, AssetId, Category, CategoryInfo, CategoryList, Chain, Consensus, InvalidAssetId, Peg,
-    PegKind, UnknownValue,
+    Asset, AssetId, Category, CategoryInfo, CategoryList, Chain, Consensus, InvalidAssetId, Peg, PegKind, UnknownValue,
 };
+pub use audit::{AuditAction, AuditEvent};
 pub use error::{ErrorCode, ErrorCodeInfo, UnknownErrorCode};
+pub use key::{AccountId, ApiKey, Environment, KEY_CHECKSUM_DIGITS, KEY_RANDOM_DIGITS, KeyFormatError, KeyId};
+pub use keys::{
+    CreateKeyRequest, CreatedKey, ExpireKeyRequest, KeyInfo, KeyStatus, KeyUsage, KeyUsageEntry, RevokedKeys,
+    RotateKeyRequest, UsagePoint,
+};
 pub use page::Page;
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
+pub use text::{Email, InvalidText, Labels, Name};
 pub use time::{Health, ServerTime};
+pub use timestamp::{InvalidTimestamp, Timestamp};

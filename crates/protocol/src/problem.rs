@@ -92,9 +92,8 @@ mod tests {
 
     #[test]
     fn serialises_with_rfc9457_member_names_and_keeps_unknown_members() {
-        let problem = Problem::new(ErrorCode::InvalidParameter)
-            .with_param("limit")
-            .with_detail("must be between 1 and 250");
+        let problem =
+            Problem::new(ErrorCode::InvalidParameter).with_param("limit").with_detail("must be between 1 and 250");
         let json = serde_json::to_value(&problem).unwrap();
         assert_eq!(json["type"], "/problems/invalid_parameter");
         assert_eq!(json["status"], 400);

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use altgate_market::{Catalog, Taxonomy};
+use altgate_market::Taxonomy;
 use axum::Router;
 use axum::body::Bytes;
 use tokio::net::TcpListener;
@@ -16,18 +16,20 @@ use tokio_util::task::TaskTracker;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::http;
+use crate::lock::{DataDirLock, LockError};
 use crate::metrics::Metrics;
+use crate::platform::{OpenError, Platform};
 use crate::state::AppState;
-use crate::store::{SqliteStore, Store, StoreError};
 
 /// A built service, bound to its listener and ready to run.
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    store: Arc<dyn Store>,
+    platform: Platform,
     background: Background,
     shutdown_timeout: Duration,
+    _lock: DataDirLock,
 }
 
 /// Background tasks share one cancellation token, cancelled on shutdown,
@@ -41,9 +43,12 @@ pub(crate) struct Background {
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// The store could not be opened, migrated or loaded.
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
+    /// Another process uses the data directory.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The keyring or the store could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -65,34 +70,17 @@ impl Application {
     }
 
     /// As [`Application::build`], with time read from `clock`.
-    pub async fn build_with_clock(
-        config: Config,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Application, StartError> {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir).await?);
-        let report = store
-            .merge_catalog(Catalog::builtin().assets(), clock.now_ms())
-            .await?;
-        tracing::info!(
-            inserted = report.inserted,
-            updated = report.updated,
-            unchanged = report.unchanged,
-            kept_operator_edits = report.kept_operator_edits,
-            "catalog loaded"
-        );
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
+        let lock = DataDirLock::acquire(&config.data_dir)?;
+        let platform = Platform::open(config, clock).await?;
+        let config = Arc::clone(&platform.config);
         let (routes, document) = http::routes();
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Bind {
-                    addr: config.listen,
-                    source,
-                })?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Bind { addr: config.listen, source })?;
         let shutdown_timeout = Duration::from_secs(config.shutdown_timeout_secs);
         let state = AppState {
-            config: Arc::new(config),
-            store: Arc::clone(&store),
-            clock,
+            platform: platform.clone(),
             taxonomy: Arc::new(Taxonomy::builtin()),
             metrics: Arc::new(Metrics::new()),
             openapi_json: Bytes::from(serde_json::to_vec(&document)?),
@@ -100,47 +88,35 @@ impl Application {
         Ok(Application {
             listener,
             router: http::app(routes, state),
-            store,
+            platform,
             background: Background::default(),
             shutdown_timeout,
+            _lock: lock,
         })
     }
 
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         // A bound listener always has a local address.
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections,
     /// lets in-flight requests finish (up to `shutdown_timeout_secs`), stops
     /// background tasks and closes the store.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let Application {
-            listener,
-            router,
-            store,
-            background,
-            shutdown_timeout,
-        } = self;
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Application { listener, router, platform, background, shutdown_timeout, _lock } = self;
         tracing::info!(addr = %listener.local_addr()?, "listening");
+        background.tracker.spawn(platform.clone().run_background(background.cancel.clone()));
         let cancel = background.cancel.clone();
         let draining = async move {
             shutdown.await;
             tracing::info!("shutdown signal received; draining in-flight requests");
             cancel.cancel();
         };
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(draining)
-        .into_future();
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(draining)
+            .into_future();
         let deadline = async {
             background.cancel.cancelled().await;
             tokio::time::sleep(shutdown_timeout).await;
@@ -151,7 +127,7 @@ impl Application {
         }
         background.tracker.close();
         background.tracker.wait().await;
-        store.close().await;
+        platform.store.close().await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -17,9 +17,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        let since_epoch = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
     }
 }
@@ -33,9 +31,7 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock stopped at `now_ms`.
     pub fn new(now_ms: i64) -> Self {
-        ManualClock {
-            now_ms: AtomicI64::new(now_ms),
-        }
+        ManualClock { now_ms: AtomicI64::new(now_ms) }
     }
 
     /// Moves the clock forward.

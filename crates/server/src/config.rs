@@ -29,6 +29,84 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long in-flight requests may take to finish after a shutdown signal, in seconds.
     pub shutdown_timeout_secs: u64,
+    /// The keyring (peppers, master keys, audit key). Defaults to
+    /// `<data_dir>/keyring.toml`, created on first start; keep it elsewhere,
+    /// on protected storage, in production.
+    pub keyring_file: Option<PathBuf>,
+    /// Per-plan default limits.
+    pub plans: Plans,
+    /// Free self-service signup.
+    pub signup: SignupConfig,
+    /// Proxies whose `X-Forwarded-For` is believed (CIDR). Empty: the peer
+    /// address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How often usage counters and `last_used_at` are written to the store, in seconds.
+    pub usage_flush_secs: u64,
+}
+
+/// The limits of every plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plans {
+    /// The self-service plan.
+    pub free: PlanLimits,
+    /// The first paid tier.
+    pub silver: PlanLimits,
+    /// The second paid tier.
+    pub gold: PlanLimits,
+    /// The highest tier.
+    pub platinum: PlanLimits,
+}
+
+impl Plans {
+    /// The limits of `plan`.
+    pub fn limits(&self, plan: altgate_protocol::Plan) -> PlanLimits {
+        use altgate_protocol::Plan;
+        match plan {
+            Plan::Free => self.free,
+            Plan::Silver => self.silver,
+            Plan::Gold => self.gold,
+            Plan::Platinum => self.platinum,
+        }
+    }
+}
+
+impl Default for Plans {
+    fn default() -> Self {
+        Plans {
+            free: PlanLimits { rate_per_minute: 60, monthly_quota: 100_000 },
+            silver: PlanLimits { rate_per_minute: 600, monthly_quota: 2_000_000 },
+            gold: PlanLimits { rate_per_minute: 3_000, monthly_quota: 20_000_000 },
+            platinum: PlanLimits { rate_per_minute: 12_000, monthly_quota: 200_000_000 },
+        }
+    }
+}
+
+/// One plan's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLimits {
+    /// Requests per minute, shared by all keys of an account (and the
+    /// default for each key).
+    pub rate_per_minute: u32,
+    /// Requests per UTC calendar month, per account and environment.
+    pub monthly_quota: u64,
+}
+
+/// Free self-service signup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignupConfig {
+    /// Whether `POST /v1/signup` is open.
+    pub enabled: bool,
+    /// Signups accepted per client address per hour.
+    pub per_ip_per_hour: u32,
+}
+
+impl Default for SignupConfig {
+    fn default() -> Self {
+        SignupConfig { enabled: true, per_ip_per_hour: 5 }
+    }
 }
 
 /// How log lines are written.
@@ -51,6 +129,11 @@ impl Default for Config {
             log_level: "info".to_owned(),
             max_body_bytes: 1024 * 1024,
             shutdown_timeout_secs: 30,
+            keyring_file: None,
+            plans: Plans::default(),
+            signup: SignupConfig::default(),
+            trusted_proxies: Vec::new(),
+            usage_flush_secs: 5,
         }
     }
 }
@@ -76,42 +159,45 @@ pub struct ConfigError {
     message: String,
 }
 
-/// The top-level keys, which are also the environment variable names after
-/// the prefix. Variables with the prefix but another name are not ours (for
-/// example `ALTGATE_LOG` for tests) and are ignored.
-const KEYS: &[&str] = &[
-    "listen",
-    "data_dir",
-    "log_format",
-    "log_level",
-    "max_body_bytes",
-    "shutdown_timeout_secs",
-];
-
 impl Config {
     /// Loads the layered configuration.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.is_file() {
-                return Err(ConfigError {
-                    message: format!("config file {} does not exist", path.display()),
-                });
+                return Err(ConfigError { message: format!("config file {} does not exist", path.display()) });
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        let env = Env::prefixed(ENV_PREFIX).split("__").filter(|key| {
+        // Variables with the prefix whose name is not one of ours (such as
+        // `ALTGATE_LOG`, read by the logger) are ignored; names match the
+        // top-level keys, with `__` separating nested ones.
+        let ours = top_level_keys();
+        let env = Env::prefixed(ENV_PREFIX).split("__").filter(move |key| {
             // Keys keep the variable's case here; they are lowercased later.
             let top = key.as_str().split('.').next().unwrap_or_default();
-            KEYS.iter().any(|k| k.eq_ignore_ascii_case(top))
+            ours.iter().any(|k| k.eq_ignore_ascii_case(top))
         });
         figment
             .merge(env)
             .merge(Serialized::defaults(overrides))
             .extract()
-            .map_err(|e| ConfigError {
-                message: describe(&e),
-            })
+            .map_err(|e| ConfigError { message: describe(&e) })
+    }
+}
+
+impl Config {
+    /// Where the keyring lives.
+    pub fn keyring_path(&self) -> PathBuf {
+        self.keyring_file.clone().unwrap_or_else(|| self.data_dir.join("keyring.toml"))
+    }
+}
+
+/// The top-level keys of [`Config`], read off its serialised default.
+fn top_level_keys() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(map)) => map.into_iter().map(|(k, _)| k).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -124,19 +210,12 @@ fn describe(error: &figment::Error) -> String {
             let source = e.metadata.as_ref().map(|m| match &m.source {
                 Some(figment::Source::File(path)) => format!("file {}", path.display()),
                 _ if m.name.contains("environment") && !e.path.is_empty() => {
-                    format!(
-                        "environment variable {ENV_PREFIX}{}",
-                        e.path.join("__").to_uppercase()
-                    )
+                    format!("environment variable {ENV_PREFIX}{}", e.path.join("__").to_uppercase())
                 }
                 _ => m.name.to_string(),
             });
             let source = source.map(|s| format!(" (from {s})")).unwrap_or_default();
-            if key.is_empty() {
-                format!("{}{source}", e.kind)
-            } else {
-                format!("key `{key}`{source}: {}", e.kind)
-            }
+            if key.is_empty() { format!("{}{source}", e.kind) } else { format!("key `{key}`{source}: {}", e.kind) }
         })
         .collect::<Vec<_>>()
         .join("; ")

@@ -13,16 +13,27 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod app;
+pub mod audit;
 mod clock;
 pub mod config;
 mod http;
+pub mod lock;
 mod metrics;
+mod platform;
+mod ratelimit;
+pub mod secrets;
 mod state;
 pub mod store;
 pub mod telemetry;
 
+pub use access::accounts::Bootstrap;
+pub use access::master_key::MasterKeyReport;
+pub use access::operator::Operator;
+pub use access::{PlatformError, Refusal};
 pub use app::{Application, StartError, shutdown_signal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigError, LogFormat, Overrides};
 pub use http::openapi_document;
+pub use platform::{OpenError, Platform};

@@ -33,31 +33,13 @@ impl Metrics {
         // 50 µs to about 1.6 s, doubling.
         let latency: HistogramFamily =
             Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.000_05, 2.0, 16)));
-        registry.register(
-            "http_request_duration_seconds",
-            "Time from request to response head",
-            latency.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            latency,
-        }
+        registry.register("http_request_duration_seconds", "Time from request to response head", latency.clone());
+        Metrics { registry, requests, latency }
     }
 
     /// Records one answered request.
-    pub(crate) fn observe(
-        &self,
-        method: &axum::http::Method,
-        route: &str,
-        status: u16,
-        seconds: f64,
-    ) {
-        let labels = RequestLabels {
-            method: method_label(method),
-            route: route.to_owned(),
-            status,
-        };
+    pub(crate) fn observe(&self, method: &axum::http::Method, route: &str, status: u16, seconds: f64) {
+        let labels = RequestLabels { method: method_label(method), route: route.to_owned(), status };
         self.latency.get_or_create(&labels).observe(seconds);
         self.requests.get_or_create(&labels).inc();
     }

@@ -5,17 +5,13 @@ use std::sync::Arc;
 use altgate_market::Taxonomy;
 use axum::body::Bytes;
 
-use crate::clock::Clock;
-use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::store::Store;
+use crate::platform::Platform;
 
 /// Shared, cheaply cloned application state.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
-    pub(crate) config: Arc<Config>,
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) platform: Platform,
     pub(crate) taxonomy: Arc<Taxonomy>,
     pub(crate) metrics: Arc<Metrics>,
     /// The OpenAPI document, serialised once at start.

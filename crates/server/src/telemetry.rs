@@ -23,11 +23,7 @@ pub fn init(format: LogFormat, filter: &str) -> Result<(), TelemetryError> {
         .with_ansi(std::io::stderr().is_terminal());
     let installed = match format {
         LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
     };
     installed.map_err(|e| TelemetryError(e.to_string()))
 }

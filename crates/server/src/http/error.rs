@@ -10,9 +10,11 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 
 use altgate_protocol::{ErrorCode, Problem};
-use axum::http::StatusCode;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::access::{PlatformError, Refusal};
 use crate::store::StoreError;
 
 /// An error a handler returns.
@@ -20,6 +22,7 @@ use crate::store::StoreError;
 pub(crate) struct ApiError {
     problem: Box<Problem>,
     cause: Option<Arc<dyn StdError + Send + Sync>>,
+    retry_after_secs: Option<u64>,
 }
 
 /// The problem an error response will be rendered from; see the module docs.
@@ -32,17 +35,12 @@ pub(crate) struct ProblemDraft {
 impl ApiError {
     /// An error of `code` with its standard title.
     pub(crate) fn new(code: ErrorCode) -> Self {
-        ApiError {
-            problem: Box::new(Problem::new(code)),
-            cause: None,
-        }
+        ApiError { problem: Box::new(Problem::new(code)), cause: None, retry_after_secs: None }
     }
 
     /// `invalid_parameter`, naming the parameter and what is wrong with it.
     pub(crate) fn invalid_parameter(param: &str, reason: impl std::fmt::Display) -> Self {
-        ApiError::new(ErrorCode::InvalidParameter)
-            .detail(format!("parameter `{param}` {reason}"))
-            .param(param)
+        ApiError::new(ErrorCode::InvalidParameter).detail(format!("parameter `{param}` {reason}")).param(param)
     }
 
     /// An internal failure: the client sees an opaque 500, the log the cause.
@@ -50,6 +48,7 @@ impl ApiError {
         ApiError {
             problem: Box::new(Problem::new(ErrorCode::Internal)),
             cause: Some(Arc::new(cause)),
+            retry_after_secs: None,
         }
     }
 
@@ -74,15 +73,37 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let mut error = ApiError::new(refusal.code).detail(refusal.detail);
+        if let Some(param) = refusal.param {
+            error = error.param(param);
+        }
+        error.retry_after_secs = refusal.retry_after_secs;
+        error
+    }
+}
+
+impl From<PlatformError> for ApiError {
+    fn from(error: PlatformError) -> Self {
+        match error {
+            PlatformError::Refused(refusal) => refusal.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = status.into_response();
-        response.extensions_mut().insert(ProblemDraft {
-            problem: *self.problem,
-            cause: self.cause,
-        });
+        if let Some(secs) = self.retry_after_secs {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"altgate\""));
+        }
+        response.extensions_mut().insert(ProblemDraft { problem: *self.problem, cause: self.cause });
         response
     }
 }

@@ -2,12 +2,13 @@
 //! [`observe`] (request id, span, access log, metrics), [`render_problems`]
 //! and [`buffer_body`].
 
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use altgate_protocol::{ErrorCode, PROBLEM_CONTENT_TYPE, Problem};
 use axum::body::{Body, HttpBody};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tracing::Instrument;
 
+use super::auth::{RequestContext, client_ip};
 use super::error::{ApiError, ProblemDraft, code_for_status};
 use crate::state::AppState;
 
@@ -30,10 +32,7 @@ impl RequestId {
     fn from_request(request: &Request) -> Self {
         let given = request.headers().get(&REQUEST_ID).filter(|v| {
             let bytes = v.as_bytes();
-            (1..=128).contains(&bytes.len())
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
+            (1..=128).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(b))
         });
         match given {
             Some(value) => RequestId(value.clone()),
@@ -51,20 +50,16 @@ impl RequestId {
 
 /// Assigns the request id, opens the request's span, writes the access log
 /// line and records metrics.
-pub(crate) async fn observe(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = RequestId::from_request(&request);
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| Arc::<str>::from(p.as_str()));
-    let span =
-        tracing::info_span!("request", id = id.as_str(), %method, path = request.uri().path());
+    let route = request.extensions().get::<MatchedPath>().map(|p| Arc::<str>::from(p.as_str()));
+    let span = tracing::info_span!("request", id = id.as_str(), %method, path = request.uri().path());
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let client_ip = client_ip(peer, request.headers(), &state.platform.config.trusted_proxies);
+    let context = Arc::new(RequestContext { client_ip, limits: OnceLock::new() });
+    request.extensions_mut().insert(Arc::clone(&context));
     request.extensions_mut().insert(id.clone());
 
     span.in_scope(|| tracing::debug!("received"));
@@ -73,13 +68,14 @@ pub(crate) async fn observe(
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     span.in_scope(|| tracing::info!(status, micros = elapsed.as_micros() as u64, "answered"));
-    state.metrics.observe(
-        &method,
-        route.as_deref().unwrap_or("unmatched"),
-        status,
-        elapsed.as_secs_f64(),
-    );
-    response.headers_mut().insert(REQUEST_ID.clone(), id.0);
+    state.metrics.observe(&method, route.as_deref().unwrap_or("unmatched"), status, elapsed.as_secs_f64());
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID.clone(), id.0);
+    if let Some(limits) = context.limits.get() {
+        for (name, value) in crate::ratelimit::headers(limits) {
+            headers.insert(name, value);
+        }
+    }
     response
 }
 
@@ -119,16 +115,9 @@ pub(crate) async fn render_problems(request: Request, next: Next) -> Response {
 /// 413 as soon as it passes `max_body_bytes`: up front from
 /// `Content-Length`, or while streaming a chunked body. Handlers, and later
 /// the signature check, then see a complete, bounded body.
-pub(crate) async fn buffer_body(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let limit = state.config.max_body_bytes;
-    let declared = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+pub(crate) async fn buffer_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.platform.config.max_body_bytes;
+    let declared = request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(limit);
     }
@@ -140,13 +129,10 @@ pub(crate) async fn buffer_body(
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<LengthLimitError>() => return too_large(limit),
         Err(_) => {
-            return ApiError::new(ErrorCode::BadRequest)
-                .detail("the request body could not be read")
-                .into_response();
+            return ApiError::new(ErrorCode::BadRequest).detail("the request body could not be read").into_response();
         }
     };
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 fn too_large(limit: usize) -> Response {

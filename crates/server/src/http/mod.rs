@@ -1,7 +1,9 @@
 //! The HTTP API: routes, middleware, errors and the OpenAPI document.
 
+pub(crate) mod auth;
 pub(crate) mod cursor;
 pub(crate) mod error;
+pub(crate) mod json;
 pub(crate) mod middleware;
 pub(crate) mod openapi;
 pub(crate) mod query;
@@ -21,6 +23,9 @@ pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::system::router())
         .merge(routes::catalog::router())
+        .merge(routes::keys::router())
+        .merge(routes::accounts::router())
+        .merge(routes::audit::router())
         .split_for_parts()
 }
 

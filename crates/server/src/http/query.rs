@@ -22,11 +22,7 @@ impl<'q> QueryParams<'q> {
     pub(crate) fn parse(query: Option<&'q str>) -> Self {
         let pairs: Vec<_> = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).collect();
         let taken = vec![false; pairs.len()];
-        QueryParams {
-            pairs,
-            taken,
-            known: Vec::new(),
-        }
+        QueryParams { pairs, taken, known: Vec::new() }
     }
 
     /// The value of a parameter that may appear at most once.
@@ -42,9 +38,7 @@ impl<'q> QueryParams<'q> {
         if values.next().is_some() {
             return Err(ApiError::invalid_parameter(name, "may be given only once"));
         }
-        parse(&first)
-            .map(Some)
-            .map_err(|e| ApiError::invalid_parameter(name, e))
+        parse(&first).map(Some).map_err(|e| ApiError::invalid_parameter(name, e))
     }
 
     /// Every value of a repeatable parameter, in order.
@@ -54,45 +48,30 @@ impl<'q> QueryParams<'q> {
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Result<Vec<T>, ApiError> {
         let values: Vec<_> = self.take(name).collect();
-        values
-            .iter()
-            .map(|v| parse(v).map_err(|e| ApiError::invalid_parameter(name, e)))
-            .collect()
+        values.iter().map(|v| parse(v).map_err(|e| ApiError::invalid_parameter(name, e))).collect()
     }
 
     /// Fails on the first parameter no one asked for.
     pub(crate) fn finish(self) -> Result<(), ApiError> {
-        let unknown = self
-            .pairs
-            .iter()
-            .zip(&self.taken)
-            .find(|(_, taken)| !**taken);
+        let unknown = self.pairs.iter().zip(&self.taken).find(|(_, taken)| !**taken);
         match unknown {
             None => Ok(()),
-            Some(((name, _), _)) if self.known.is_empty() => Err(ApiError::invalid_parameter(
-                name,
-                "is not accepted; this endpoint takes no parameters",
-            )),
+            Some(((name, _), _)) if self.known.is_empty() => {
+                Err(ApiError::invalid_parameter(name, "is not accepted; this endpoint takes no parameters"))
+            }
             Some(((name, _), _)) => Err(ApiError::invalid_parameter(
                 name,
-                format_args!(
-                    "is not accepted; expected one of: {}",
-                    self.known.join(", ")
-                ),
+                format_args!("is not accepted; expected one of: {}", self.known.join(", ")),
             )),
         }
     }
 
     fn take(&mut self, name: &'static str) -> impl Iterator<Item = Cow<'q, str>> + '_ {
         self.known.push(name);
-        self.pairs
-            .iter()
-            .zip(self.taken.iter_mut())
-            .filter(move |((n, _), _)| n == name)
-            .map(|((_, value), taken)| {
-                *taken = true;
-                value.clone()
-            })
+        self.pairs.iter().zip(self.taken.iter_mut()).filter(move |((n, _), _)| n == name).map(|((_, value), taken)| {
+            *taken = true;
+            value.clone()
+        })
     }
 }
 
@@ -105,9 +84,7 @@ impl<S: Send + Sync> FromRequestParts<S> for NoParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        QueryParams::parse(parts.uri.query())
-            .finish()
-            .map(|()| NoParams)
+        QueryParams::parse(parts.uri.query()).finish().map(|()| NoParams)
     }
 }
 
@@ -131,17 +108,8 @@ mod tests {
     fn repeated_unknown_and_bad_values_name_the_parameter() {
         let mut q = QueryParams::parse(Some("limit=5&category=a&category=b&q=x+y%21"));
         assert_eq!(q.one("limit", int_in_range(1, 10)).unwrap(), Some(5));
-        assert_eq!(
-            q.all("category", |s| Ok::<_, String>(s.to_owned()))
-                .unwrap(),
-            ["a", "b"]
-        );
-        assert_eq!(
-            q.one("q", |s| Ok::<_, String>(s.to_owned()))
-                .unwrap()
-                .as_deref(),
-            Some("x y!")
-        );
+        assert_eq!(q.all("category", |s| Ok::<_, String>(s.to_owned())).unwrap(), ["a", "b"]);
+        assert_eq!(q.one("q", |s| Ok::<_, String>(s.to_owned())).unwrap().as_deref(), Some("x y!"));
         assert!(q.finish().is_ok());
 
         let mut q = QueryParams::parse(Some("limit=5&limit=6"));
@@ -149,10 +117,7 @@ mod tests {
 
         let mut q = QueryParams::parse(Some("limit=0"));
         let err = detail(&q.one("limit", int_in_range(1, 10)).unwrap_err());
-        assert!(
-            err.contains("`limit`") && err.contains("from 1 to 10"),
-            "{err}"
-        );
+        assert!(err.contains("`limit`") && err.contains("from 1 to 10"), "{err}");
 
         let mut q = QueryParams::parse(Some("limt=5"));
         assert_eq!(q.one("limit", int_in_range(1, 10)).unwrap(), None);

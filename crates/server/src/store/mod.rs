@@ -4,16 +4,26 @@
 //! The traits are async and say nothing about SQL. One trait per concern
 //! ([`CatalogStore`], …) keeps each small; [`Store`] is all of them.
 
+mod access;
 mod sqlite;
+
+use std::sync::Arc;
 
 use altgate_protocol::{Asset, AssetId, Category, Consensus};
 use async_trait::async_trait;
 
+pub use access::{
+    AccessStore, AccountChange, AccountRecord, AuditEntry, AuditFilter, ChainedEvent, KeyRecord, NewKey, Retirement,
+    RotateOutcome, StoredUsage, UsageBatch,
+};
 pub use sqlite::{DATABASE_FILE, SqliteStore};
+
+/// The MAC that chains audit events (HMAC-SHA256 under the keyring's audit key).
+pub type AuditMac = Arc<dyn Fn(&[u8]) -> [u8; 32] + Send + Sync>;
 
 /// Everything the service persists.
 #[async_trait]
-pub trait Store: CatalogStore + std::fmt::Debug + Send + Sync + 'static {
+pub trait Store: CatalogStore + AccessStore + std::fmt::Debug + Send + Sync + 'static {
     /// Checks that the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -26,15 +36,10 @@ pub trait Store: CatalogStore + std::fmt::Debug + Send + Sync + 'static {
 pub trait CatalogStore {
     /// Merges catalog assets into the store: inserts new ids, updates
     /// changed ones, and never touches an asset an operator has edited.
-    async fn merge_catalog(&self, assets: &[Asset], now_ms: i64)
-    -> Result<MergeReport, StoreError>;
+    async fn merge_catalog(&self, assets: &[Asset], now_ms: i64) -> Result<MergeReport, StoreError>;
 
     /// One page of assets matching `filter`, ordered by id.
-    async fn list_assets(
-        &self,
-        filter: &AssetFilter,
-        page: &PageRequest,
-    ) -> Result<Vec<Asset>, StoreError>;
+    async fn list_assets(&self, filter: &AssetFilter, page: &PageRequest) -> Result<Vec<Asset>, StoreError>;
 
     /// One asset by id.
     async fn asset(&self, id: &AssetId) -> Result<Option<Asset>, StoreError>;

@@ -7,9 +7,7 @@ use crate::helpers::{TestApp, assert_problem};
 #[tokio::test]
 async fn an_unknown_asset_is_a_404_asset_not_found() {
     let app = TestApp::spawn().await;
-    let problem = app
-        .get_problem("/v1/assets/not-a-coin", StatusCode::NOT_FOUND)
-        .await;
+    let problem = app.get_problem("/v1/assets/not-a-coin", StatusCode::NOT_FOUND).await;
     assert_eq!(problem.error_code(), Some(ErrorCode::AssetNotFound));
     assert_eq!(problem.instance.as_deref(), Some("/v1/assets/not-a-coin"));
     assert!(problem.detail.unwrap().contains("not-a-coin"));
@@ -41,16 +39,9 @@ async fn malformed_parameters_are_a_400_naming_the_parameter() {
     ];
     for (path, param) in cases {
         let problem = app.get_problem(path, StatusCode::BAD_REQUEST).await;
-        assert_eq!(
-            problem.error_code(),
-            Some(ErrorCode::InvalidParameter),
-            "{path}"
-        );
+        assert_eq!(problem.error_code(), Some(ErrorCode::InvalidParameter), "{path}");
         assert_eq!(problem.param.as_deref(), Some(param), "{path}");
-        assert!(
-            problem.detail.unwrap().contains(&format!("`{param}`")),
-            "{path}"
-        );
+        assert!(problem.detail.unwrap().contains(&format!("`{param}`")), "{path}");
     }
     app.stop().await;
 }
@@ -61,13 +52,7 @@ async fn an_oversized_body_is_a_413_whether_declared_or_streamed() {
     let limit = altgate_server::Config::default().max_body_bytes;
     let big = vec![b'x'; limit + 1];
 
-    let declared = app
-        .client
-        .get(app.url("/v1/assets"))
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+    let declared = app.client.get(app.url("/v1/assets")).body(big.clone()).send().await.unwrap();
     let problem = assert_problem(declared, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(problem.error_code(), Some(ErrorCode::PayloadTooLarge));
 
@@ -76,18 +61,8 @@ async fn an_oversized_body_is_a_413_whether_declared_or_streamed() {
     assert_eq!(status, 413, "{body}");
     assert!(body.contains("\"code\":\"payload_too_large\""), "{body}");
 
-    let fits = app
-        .client
-        .get(app.url("/v1/time"))
-        .body(vec![b'x'; limit])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        fits.status(),
-        StatusCode::OK,
-        "a body at the limit is accepted"
-    );
+    let fits = app.client.get(app.url("/v1/time")).body(vec![b'x'; limit]).send().await.unwrap();
+    assert_eq!(fits.status(), StatusCode::OK, "a body at the limit is accepted");
     app.stop().await;
 }
 
@@ -97,10 +72,9 @@ async fn send_chunked(app: &TestApp, path: &str, body: &[u8]) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = app.base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    let mut request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-    )
-    .into_bytes();
+    let mut request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            .into_bytes();
     for chunk in body.chunks(64 * 1024) {
         request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
         request.extend_from_slice(chunk);
@@ -111,30 +85,15 @@ async fn send_chunked(app: &TestApp, path: &str, body: &[u8]) -> (u16, String) {
     let mut response = Vec::new();
     let _ = stream.read_to_end(&mut response).await;
     let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     (status, text)
 }
 
 #[tokio::test]
 async fn a_wrong_method_is_a_405_that_says_what_is_allowed() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .delete(app.url("/v1/assets/bitcoin"))
-        .send()
-        .await
-        .unwrap();
-    let allow = response
-        .headers()
-        .get("allow")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let response = app.client.delete(app.url("/v1/assets/bitcoin")).send().await.unwrap();
+    let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
     assert!(allow.contains("GET"), "{allow}");
     let problem = assert_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
     assert_eq!(problem.error_code(), Some(ErrorCode::MethodNotAllowed));
@@ -157,10 +116,7 @@ fn no_bad_input_gives_a_server_error() {
         1..4,
     );
     let query = "([a-z]{1,8}=([a-zA-Z0-9%+-]|%[0-9A-F]{2}){0,10}&?){0,4}";
-    let config = ProptestConfig {
-        cases: 200,
-        ..ProptestConfig::default()
-    };
+    let config = ProptestConfig { cases: 200, ..ProptestConfig::default() };
     proptest!(config, |(segments in path, q in query)| {
         let url = format!("/{}?{q}", segments.join("/"));
         let status = runtime.block_on(async { app.get(&url).await.status() });

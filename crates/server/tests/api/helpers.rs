@@ -1,11 +1,14 @@
-//! `TestApp`: a real server on port 0 in a temporary data directory.
+//! `TestApp`: a real server on port 0 in a temporary data directory, with
+//! an admin key bootstrapped and a `read` key on a separate account.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use altgate_protocol::{Asset, Page, Problem};
-use altgate_server::{Application, Config, ManualClock};
-use reqwest::StatusCode;
+use altgate_server::config::PlanLimits;
+use altgate_server::{Application, Bootstrap, Config, ManualClock, Platform};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -17,6 +20,12 @@ pub(crate) struct TestApp {
     pub(crate) base: String,
     pub(crate) client: reqwest::Client,
     pub(crate) clock: Arc<ManualClock>,
+    pub(crate) config: Config,
+    /// The operator's admin key.
+    pub(crate) admin: Bootstrap,
+    /// A live `read` key on its own free account.
+    pub(crate) read_key: String,
+    pub(crate) read_account: String,
     _dir: Option<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -26,63 +35,97 @@ impl TestApp {
     /// A server on a fresh data directory.
     pub(crate) async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut app = TestApp::spawn_in(dir.path()).await;
+        let mut app = TestApp::spawn_with(Config { data_dir: dir.path().to_owned(), ..test_config() }).await;
         app._dir = Some(dir);
         app
     }
 
     /// A server on an existing data directory (which the caller keeps alive).
     pub(crate) async fn spawn_in(data_dir: &Path) -> TestApp {
-        TestApp::spawn_with(Config {
-            data_dir: data_dir.to_owned(),
-            ..test_config()
-        })
-        .await
+        TestApp::spawn_with(Config { data_dir: data_dir.to_owned(), ..test_config() }).await
     }
 
+    /// A server with `config`, bootstrapping the admin on first use of its
+    /// data directory.
     pub(crate) async fn spawn_with(config: Config) -> TestApp {
         let clock = Arc::new(ManualClock::new(START_MS));
-        let app = Application::build_with_clock(config, clock.clone())
-            .await
-            .expect("app builds");
+        let admin = bootstrap(&config, &clock).await;
+        let app = Application::build_with_clock(config.clone(), clock.clone()).await.expect("app builds");
         let base = format!("http://{}", app.local_addr());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        TestApp {
+        let mut app = TestApp {
             base,
             client: reqwest::Client::new(),
             clock,
+            config,
+            admin,
+            read_key: String::new(),
+            read_account: String::new(),
             _dir: None,
             stop: Some(stop),
             server: Some(server),
-        }
+        };
+        let (account, key) = app.new_account_with_key("reader", &["read"]).await;
+        app.read_account = account;
+        app.read_key = key;
+        app
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent")
+    /// A request with `key` (or none).
+    pub(crate) fn request(&self, method: Method, path: &str, key: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match key {
+            Some(key) => builder.header("x-api-key", key),
+            None => builder,
+        }
     }
 
-    /// GETs `path`, expecting 200 and a JSON body of type `T`.
+    /// GETs `path` with the read key.
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(Method::GET, path, Some(&self.read_key)).send().await.expect("request sent")
+    }
+
+    /// GETs `path` with `key`.
+    pub(crate) async fn get_as(&self, key: &str, path: &str) -> reqwest::Response {
+        self.request(Method::GET, path, Some(key)).send().await.expect("request sent")
+    }
+
+    /// POSTs a JSON body with `key`.
+    pub(crate) async fn post_as(&self, key: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.request(Method::POST, path, Some(key)).json(body).send().await.expect("request sent")
+    }
+
+    /// GETs `path` with the read key, expecting 200 and a JSON body of type `T`.
     pub(crate) async fn get_ok<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.expect("JSON body")
     }
 
-    /// GETs `path`, expecting an error with `status`, as a problem document.
+    /// GETs `path` with the read key, expecting an error with `status`.
     pub(crate) async fn get_problem(&self, path: &str, status: StatusCode) -> Problem {
-        let response = self.get(path).await;
-        assert_problem(response, status).await
+        assert_problem(self.get(path).await, status).await
+    }
+
+    /// Creates an account (as admin) and a live key on it with `scopes`;
+    /// returns the account id and the key.
+    pub(crate) async fn new_account_with_key(&self, name: &str, scopes: &[&str]) -> (String, String) {
+        let account = self.post_as(&self.admin.key, "/v1/accounts", &json!({ "name": name })).await;
+        assert_eq!(account.status(), StatusCode::CREATED);
+        let account: Value = account.json().await.unwrap();
+        let id = account["id"].as_str().unwrap().to_owned();
+        let body = json!({ "name": format!("{name}-key"), "scopes": scopes, "account_id": id });
+        let key = self.post_as(&self.admin.key, "/v1/keys", &body).await;
+        assert_eq!(key.status(), StatusCode::CREATED);
+        let key: Value = key.json().await.unwrap();
+        (id, key["key"].as_str().unwrap().to_owned())
     }
 
     /// Every asset matching `query`, walking all pages with `limit`.
@@ -107,52 +150,57 @@ impl TestApp {
         }
     }
 
-    /// Signals shutdown and waits for the server to stop.
-    pub(crate) async fn stop(mut self) {
+    /// Signals shutdown and waits for the server to stop. Returns the
+    /// temporary data directory, which is deleted when dropped.
+    pub(crate) async fn stop(mut self) -> Option<TempDir> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("server task")
-                .expect("server stops cleanly");
+            server.await.expect("server task").expect("server stops cleanly");
         }
+        self._dir.take()
     }
 }
 
-pub(crate) fn test_config() -> Config {
-    Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        ..Config::default()
+/// Bootstraps the admin on a data directory (once), as `altgate admin init` does.
+async fn bootstrap(config: &Config, clock: &Arc<ManualClock>) -> Bootstrap {
+    let marker = config.data_dir.join("test-admin.json");
+    if let Ok(text) = std::fs::read_to_string(&marker) {
+        let v: Value = serde_json::from_str(&text).unwrap();
+        return Bootstrap {
+            account_id: v["account_id"].as_str().unwrap().parse().unwrap(),
+            key_id: v["key_id"].as_str().unwrap().parse().unwrap(),
+            key: v["key"].as_str().unwrap().to_owned(),
+        };
     }
+    let platform = Platform::open(config.clone(), clock.clone()).await.expect("platform opens");
+    let admin = platform.bootstrap_admin().await.expect("bootstrap");
+    platform.close().await;
+    std::fs::write(&marker, serde_json::to_string(&admin).unwrap()).unwrap();
+    admin
+}
+
+/// Limits high enough that ordinary tests, which freeze the clock, never
+/// meet them; the limit tests set their own.
+pub(crate) fn test_config() -> Config {
+    let mut config = Config { listen: "127.0.0.1:0".parse().unwrap(), ..Config::default() };
+    let roomy = PlanLimits { rate_per_minute: 1_000_000, monthly_quota: 100_000_000 };
+    config.plans.free = roomy;
+    config.plans.platinum = roomy;
+    config
 }
 
 /// Checks status, media type and body shape of an error response.
 pub(crate) async fn assert_problem(response: reqwest::Response, status: StatusCode) -> Problem {
     assert_eq!(response.status(), status, "{}", response.url());
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     assert_eq!(content_type, "application/problem+json");
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let problem: Problem = response.json().await.expect("problem body");
     assert_eq!(problem.status, status.as_u16());
     assert_eq!(problem.type_uri, format!("/problems/{}", problem.code));
-    assert!(
-        problem.error_code().is_some(),
-        "code {} is in the table",
-        problem.code
-    );
-    assert_eq!(
-        problem.request_id, request_id,
-        "the body names the request id of the header"
-    );
+    assert!(problem.error_code().is_some(), "code {} is in the table", problem.code);
+    assert_eq!(problem.request_id, request_id, "the body names the request id of the header");
     problem
 }

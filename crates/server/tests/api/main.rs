@@ -6,8 +6,12 @@
 
 mod helpers;
 
+mod accounts;
+mod audit;
 mod catalog;
 mod errors;
+mod keys;
+mod limits;
 mod openapi;
 mod persistence;
 mod system;

@@ -1,8 +1,6 @@
 //! `GET /v1/assets`, `GET /v1/assets/{id}` and `GET /v1/categories`.
 
-use altgate_protocol::{
-    Asset, AssetId, Category, CategoryInfo, CategoryList, Consensus, ErrorCode, Page, Problem,
-};
+use altgate_protocol::{Asset, AssetId, Category, CategoryInfo, CategoryList, Consensus, ErrorCode, Page, Problem};
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -10,18 +8,16 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::cursor;
+use crate::http::auth::{Auth, Read};
+use crate::http::cursor::Cursor;
 use crate::http::error::ApiError;
-use crate::http::openapi::CommonErrors;
+use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{NoParams, QueryParams, int_in_range};
 use crate::state::AppState;
 use crate::store::{AssetFilter, PageRequest};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_assets))
-        .routes(routes!(get_asset))
-        .routes(routes!(list_categories))
+    OpenApiRouter::new().routes(routes!(list_assets)).routes(routes!(get_asset)).routes(routes!(list_categories))
 }
 
 /// The default and largest page sizes of `GET /v1/assets`.
@@ -81,45 +77,35 @@ fn non_blank(s: &str) -> Result<String, &'static str> {
     get,
     path = "/v1/assets",
     tag = "catalog",
+    security(("api_key" = [])),
     params(AssetListQuery),
     responses(
         (status = 200, description = "One page of assets, ordered by id", body = Page<Asset>),
         (status = 400, description = "A parameter is unknown, repeated or invalid (`invalid_parameter`)",
             body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
         CommonErrors,
     )
 )]
 async fn list_assets(
     State(state): State<AppState>,
+    _: Auth<Read>,
     query: AssetListQuery,
 ) -> Result<Json<Page<Asset>>, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     let after = match &query.cursor {
         Some(token) => {
-            Some(cursor::decode(token).map_err(|e| ApiError::invalid_parameter("cursor", e))?)
+            Some(Cursor::Assets.decode(token, AssetId::parse).map_err(|e| ApiError::invalid_parameter("cursor", e))?)
         }
         None => None,
     };
-    let filter = AssetFilter {
-        categories: query.category,
-        consensus: query.consensus,
-        symbol: query.symbol,
-        text: query.q,
-    };
+    let filter =
+        AssetFilter { categories: query.category, consensus: query.consensus, symbol: query.symbol, text: query.q };
     // One extra row tells whether another page follows.
-    let mut data = state
-        .store
-        .list_assets(
-            &filter,
-            &PageRequest {
-                after,
-                limit: limit + 1,
-            },
-        )
-        .await?;
+    let mut data = state.platform.store.list_assets(&filter, &PageRequest { after, limit: limit + 1 }).await?;
     let next_cursor = if data.len() > limit as usize {
         data.truncate(limit as usize);
-        data.last().map(|last| cursor::encode(&last.id))
+        data.last().map(|last| Cursor::Assets.encode(last.id.as_str()))
     } else {
         None
     };
@@ -131,6 +117,7 @@ async fn list_assets(
     get,
     path = "/v1/assets/{id}",
     tag = "catalog",
+    security(("api_key" = [])),
     params(("id" = String, Path, description = "The asset id, e.g. `ethereum`")),
     responses(
         (status = 200, description = "The asset", body = Asset),
@@ -139,21 +126,20 @@ async fn list_assets(
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No asset has this id (`asset_not_found`)",
             body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
         CommonErrors,
     )
 )]
 async fn get_asset(
     State(state): State<AppState>,
+    _: Auth<Read>,
     Path(id): Path<String>,
     _: NoParams,
 ) -> Result<Json<Asset>, ApiError> {
     let id = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
-    match state.store.asset(&id).await? {
+    match state.platform.store.asset(&id).await? {
         Some(asset) => Ok(Json(asset)),
-        None => {
-            Err(ApiError::new(ErrorCode::AssetNotFound)
-                .detail(format!("no asset has the id `{id}`")))
-        }
+        None => Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{id}`"))),
     }
 }
 
@@ -162,18 +148,21 @@ async fn get_asset(
     get,
     path = "/v1/categories",
     tag = "catalog",
+    security(("api_key" = [])),
     responses(
         (status = 200, description = "Every category, in taxonomy order", body = CategoryList),
         (status = 400, description = "A query parameter was given (`invalid_parameter`)",
             body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
         CommonErrors,
     )
 )]
 async fn list_categories(
     State(state): State<AppState>,
+    _: Auth<Read>,
     _: NoParams,
 ) -> Result<Json<CategoryList>, ApiError> {
-    let counts = state.store.category_counts().await?;
+    let counts = state.platform.store.category_counts().await?;
     let data = state
         .taxonomy
         .iter()
@@ -181,10 +170,7 @@ async fn list_categories(
             id: doc.id,
             name: doc.name.clone(),
             description: doc.description.clone(),
-            asset_count: counts
-                .iter()
-                .find(|(c, _)| *c == doc.id)
-                .map_or(0, |(_, n)| *n),
+            asset_count: counts.iter().find(|(c, _)| *c == doc.id).map_or(0, |(_, n)| *n),
         })
         .collect();
     Ok(Json(CategoryList { data }))

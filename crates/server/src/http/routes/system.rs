@@ -8,8 +8,9 @@ use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::http::auth::{Admin, Auth};
 use crate::http::error::ApiError;
-use crate::http::openapi::CommonErrors;
+use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::NoParams;
 use crate::state::AppState;
 
@@ -27,9 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, description = "The process is up", body = Health), CommonErrors))]
 async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok".to_owned(),
-    })
+    Json(Health { status: "ok".to_owned() })
 }
 
 /// Answers 200 when the store is reachable, 503 otherwise.
@@ -41,10 +40,8 @@ async fn healthz() -> Json<Health> {
         CommonErrors,
     ))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    match state.store.ping().await {
-        Ok(()) => Ok(Json(Health {
-            status: "ready".to_owned(),
-        })),
+    match state.platform.store.ping().await {
+        Ok(()) => Ok(Json(Health { status: "ready".to_owned() })),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
             Err(ApiError::new(ErrorCode::ServiceUnavailable).detail("the store is not reachable"))
@@ -62,23 +59,16 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
         CommonErrors,
     ))]
 async fn time(State(state): State<AppState>, _: NoParams) -> Json<ServerTime> {
-    Json(ServerTime {
-        server_time_ms: state.clock.now_ms(),
-    })
+    Json(ServerTime { server_time_ms: state.platform.now() })
 }
 
-/// Prometheus metrics in the OpenMetrics text format.
-#[utoipa::path(get, path = "/metrics", tag = "system",
+/// Prometheus metrics in the OpenMetrics text format (admin; configure the
+/// scraper with an admin key as its bearer token).
+#[utoipa::path(get, path = "/metrics", tag = "system", security(("api_key" = [])),
     responses((status = 200, description = "Request counts and latency histograms by route and status",
-        body = String, content_type = "application/openmetrics-text"), CommonErrors))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.encode(),
-    )
+        body = String, content_type = "application/openmetrics-text"), AuthErrors, CommonErrors))]
+async fn metrics(State(state): State<AppState>, _: Auth<Admin>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.encode())
 }
 
 /// This document.
@@ -98,8 +88,7 @@ async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
         CommonErrors,
     ))]
 async fn problem_type(Path(code): Path<String>) -> Result<Json<ErrorCodeInfo>, ApiError> {
-    let code: ErrorCode = code.parse().map_err(|_| {
-        ApiError::new(ErrorCode::NotFound).detail(format!("no error code `{code}`"))
-    })?;
+    let code: ErrorCode =
+        code.parse().map_err(|_| ApiError::new(ErrorCode::NotFound).detail(format!("no error code `{code}`")))?;
     Ok(Json(code.into()))
 }

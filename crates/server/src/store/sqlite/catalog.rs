@@ -52,17 +52,13 @@ impl AssetRow {
         let id = &self.id;
         let chain = match (self.native_chain, self.platform, self.token_standard) {
             (Some(name), None, _) => Chain::Native { name },
-            (None, Some(platform), Some(standard)) => Chain::Token {
-                platform: AssetId::parse(&platform).map_err(|e| corrupt(id, e))?,
-                standard,
-            },
+            (None, Some(platform), Some(standard)) => {
+                Chain::Token { platform: AssetId::parse(&platform).map_err(|e| corrupt(id, e))?, standard }
+            }
             _ => return Err(corrupt(id, "neither a native chain nor a platform")),
         };
         let peg = match (self.peg_target, self.peg_kind) {
-            (Some(target), Some(kind)) => Some(Peg {
-                target,
-                kind: kind.parse().map_err(|e| corrupt(id, e))?,
-            }),
+            (Some(target), Some(kind)) => Some(Peg { target, kind: kind.parse().map_err(|e| corrupt(id, e))? }),
             (None, None) => None,
             _ => return Err(corrupt(id, "half a peg")),
         };
@@ -81,23 +77,12 @@ impl AssetRow {
             name: self.name,
             reference_asset: self.reference_asset,
             categories,
-            consensus: self
-                .consensus
-                .parse::<Consensus>()
-                .map_err(|e| corrupt(id, e))?,
+            consensus: self.consensus.parse::<Consensus>().map_err(|e| corrupt(id, e))?,
             chain,
-            fork_of: self
-                .fork_of
-                .map(|f| AssetId::parse(&f))
-                .transpose()
-                .map_err(|e| corrupt(id, e))?,
+            fork_of: self.fork_of.map(|f| AssetId::parse(&f)).transpose().map_err(|e| corrupt(id, e))?,
             peg,
             launch_year: u16::try_from(self.launch_year).map_err(|e| corrupt(id, e))?,
-            max_supply: self
-                .max_supply
-                .map(u64::try_from)
-                .transpose()
-                .map_err(|e| corrupt(id, e))?,
+            max_supply: self.max_supply.map(u64::try_from).transpose().map_err(|e| corrupt(id, e))?,
             description: self.description,
         })
     }
@@ -105,19 +90,12 @@ impl AssetRow {
 
 #[async_trait]
 impl CatalogStore for SqliteStore {
-    async fn merge_catalog(
-        &self,
-        assets: &[Asset],
-        now_ms: i64,
-    ) -> Result<MergeReport, StoreError> {
+    async fn merge_catalog(&self, assets: &[Asset], now_ms: i64) -> Result<MergeReport, StoreError> {
         // IMMEDIATE takes the write lock up front, so two nodes or two
         // starts merging at once serialise instead of failing on upgrade.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut existing: HashMap<String, (Asset, bool)> = HashMap::new();
-        for row in sqlx::query_as::<_, AssetRow>(SELECT_ASSETS)
-            .fetch_all(&mut *tx)
-            .await?
-        {
+        for row in sqlx::query_as::<_, AssetRow>(SELECT_ASSETS).fetch_all(&mut *tx).await? {
             let edited = row.edited_at.is_some();
             let asset = row.into_asset()?;
             existing.insert(asset.id.as_str().to_owned(), (asset, edited));
@@ -141,11 +119,7 @@ impl CatalogStore for SqliteStore {
         Ok(report)
     }
 
-    async fn list_assets(
-        &self,
-        filter: &AssetFilter,
-        page: &PageRequest,
-    ) -> Result<Vec<Asset>, StoreError> {
+    async fn list_assets(&self, filter: &AssetFilter, page: &PageRequest) -> Result<Vec<Asset>, StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(SELECT_ASSETS);
         query.push(" WHERE 1 = 1");
         for category in &filter.categories {
@@ -153,45 +127,27 @@ impl CatalogStore for SqliteStore {
             query.push_bind(category.as_str()).push(")");
         }
         if let Some(consensus) = filter.consensus {
-            query
-                .push(" AND a.consensus = ")
-                .push_bind(consensus.as_str());
+            query.push(" AND a.consensus = ").push_bind(consensus.as_str());
         }
         if let Some(symbol) = &filter.symbol {
-            query
-                .push(" AND a.symbol = ")
-                .push_bind(symbol.as_str())
-                .push(" COLLATE NOCASE");
+            query.push(" AND a.symbol = ").push_bind(symbol.as_str()).push(" COLLATE NOCASE");
         }
         if let Some(text) = &filter.text {
             let needle = text.to_ascii_lowercase();
-            query
-                .push(" AND (instr(lower(a.name), ")
-                .push_bind(needle.clone());
-            query
-                .push(") > 0 OR instr(lower(a.symbol), ")
-                .push_bind(needle)
-                .push(") > 0)");
+            query.push(" AND (instr(lower(a.name), ").push_bind(needle.clone());
+            query.push(") > 0 OR instr(lower(a.symbol), ").push_bind(needle).push(") > 0)");
         }
         if let Some(after) = &page.after {
             query.push(" AND a.id > ").push_bind(after.as_str());
         }
-        query
-            .push(" ORDER BY a.id LIMIT ")
-            .push_bind(i64::from(page.limit));
-        let rows = query
-            .build_query_as::<AssetRow>()
-            .fetch_all(&self.pool)
-            .await?;
+        query.push(" ORDER BY a.id LIMIT ").push_bind(i64::from(page.limit));
+        let rows = query.build_query_as::<AssetRow>().fetch_all(&self.pool).await?;
         rows.into_iter().map(AssetRow::into_asset).collect()
     }
 
     async fn asset(&self, id: &AssetId) -> Result<Option<Asset>, StoreError> {
         let sql = concat!(select_assets!(), " WHERE a.id = ?");
-        let row = sqlx::query_as::<_, AssetRow>(sql)
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query_as::<_, AssetRow>(sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
         row.map(AssetRow::into_asset).transpose()
     }
 
@@ -202,9 +158,7 @@ impl CatalogStore for SqliteStore {
                 .await?;
         rows.into_iter()
             .map(|(category, count)| {
-                let category = category
-                    .parse()
-                    .map_err(|e| StoreError::Corrupt(format!("{e}")))?;
+                let category = category.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
                 Ok((category, u64::try_from(count).unwrap_or_default()))
             })
             .collect()
@@ -217,17 +171,10 @@ enum Write {
     Update,
 }
 
-async fn write_asset(
-    conn: &mut SqliteConnection,
-    asset: &Asset,
-    now_ms: i64,
-    write: Write,
-) -> Result<(), StoreError> {
+async fn write_asset(conn: &mut SqliteConnection, asset: &Asset, now_ms: i64, write: Write) -> Result<(), StoreError> {
     let (native_chain, platform, standard) = match &asset.chain {
         Chain::Native { name } => (Some(name.as_str()), None, None),
-        Chain::Token { platform, standard } => {
-            (None, Some(platform.as_str()), Some(standard.as_str()))
-        }
+        Chain::Token { platform, standard } => (None, Some(platform.as_str()), Some(standard.as_str())),
     };
     let max_supply = asset
         .max_supply
@@ -268,10 +215,7 @@ async fn write_asset(
         Write::Update => query,
     };
     query.execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM asset_categories WHERE asset_id = ?")
-        .bind(asset.id.as_str())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM asset_categories WHERE asset_id = ?").bind(asset.id.as_str()).execute(&mut *conn).await?;
     for category in &asset.categories {
         sqlx::query("INSERT INTO asset_categories (asset_id, category) VALUES (?, ?)")
             .bind(asset.id.as_str())

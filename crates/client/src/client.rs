@@ -1,0 +1,193 @@
+//! The HTTP client.
+
+use altgate_protocol::{
+    Account, AccountId, Asset, AuditEvent, CategoryList, CreateAccountRequest, CreateKeyRequest, CreatedKey,
+    ExpireKeyRequest, KeyId, KeyInfo, KeyUsage, Page, Problem, RevokedKeys, RotateKeyRequest, ServerTime, Signup,
+    SignupRequest, Timestamp,
+};
+use reqwest::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+
+/// A client of one Altgate server, authenticating with one key.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    key: Option<String>,
+}
+
+impl Client {
+    /// A client of the server at `base_url` using `key`.
+    pub fn new(base_url: &str, key: &str) -> Result<Client, Error> {
+        let mut client = Client::anonymous(base_url)?;
+        client.key = Some(key.to_owned());
+        Ok(client)
+    }
+
+    /// A client without a key, for the open endpoints (signup, time, health).
+    pub fn anonymous(base_url: &str) -> Result<Client, Error> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::Config(format!("`{base_url}` is not an http(s) URL")));
+        }
+        Ok(Client { http: reqwest::Client::new(), base, key: None })
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.http.request(method, format!("{}{path}", self.base));
+        match &self.key {
+            Some(key) => builder.bearer_auth(key),
+            None => builder,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T, Error> {
+        decode(builder.send().await?).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T, Error> {
+        let builder = self.request(Method::POST, path);
+        let builder = match body {
+            Some(body) => builder.json(body),
+            None => builder,
+        };
+        self.send(builder).await
+    }
+
+    /// `GET /v1/time`.
+    pub async fn time(&self) -> Result<ServerTime, Error> {
+        self.get("/v1/time").await
+    }
+
+    /// `GET /v1/assets/{id}`.
+    pub async fn asset(&self, id: &str) -> Result<Asset, Error> {
+        self.get(&format!("/v1/assets/{}", encode(id))).await
+    }
+
+    /// `GET /v1/assets`, one page; `query` is a raw query string such as
+    /// `category=privacy&limit=50`.
+    pub async fn assets(&self, query: &str) -> Result<Page<Asset>, Error> {
+        let path = if query.is_empty() { "/v1/assets".to_owned() } else { format!("/v1/assets?{query}") };
+        self.get(&path).await
+    }
+
+    /// `GET /v1/categories`.
+    pub async fn categories(&self) -> Result<CategoryList, Error> {
+        self.get("/v1/categories").await
+    }
+
+    /// `POST /v1/signup`.
+    pub async fn signup(&self, request: &SignupRequest) -> Result<Signup, Error> {
+        self.post("/v1/signup", Some(request)).await
+    }
+
+    /// `POST /v1/keys`.
+    pub async fn create_key(&self, request: &CreateKeyRequest) -> Result<CreatedKey, Error> {
+        self.post("/v1/keys", Some(request)).await
+    }
+
+    /// `GET /v1/keys`, one page.
+    pub async fn list_keys(&self, account: Option<&AccountId>, cursor: Option<&str>) -> Result<Page<KeyInfo>, Error> {
+        let mut query = vec![];
+        if let Some(account) = account {
+            query.push(format!("account_id={account}"));
+        }
+        if let Some(cursor) = cursor {
+            query.push(format!("cursor={}", encode(cursor)));
+        }
+        let path = if query.is_empty() { "/v1/keys".to_owned() } else { format!("/v1/keys?{}", query.join("&")) };
+        self.get(&path).await
+    }
+
+    /// `GET /v1/keys/{id}`.
+    pub async fn key(&self, id: &KeyId) -> Result<KeyInfo, Error> {
+        self.get(&format!("/v1/keys/{id}")).await
+    }
+
+    /// `POST /v1/keys/{id}/rotate`.
+    pub async fn rotate_key(&self, id: &KeyId, grace_seconds: u32) -> Result<CreatedKey, Error> {
+        self.post(&format!("/v1/keys/{id}/rotate"), Some(&RotateKeyRequest { grace_seconds })).await
+    }
+
+    /// `POST /v1/keys/{id}/revoke`.
+    pub async fn revoke_key(&self, id: &KeyId) -> Result<KeyInfo, Error> {
+        self.post::<(), _>(&format!("/v1/keys/{id}/revoke"), None).await
+    }
+
+    /// `POST /v1/keys/{id}/expire`.
+    pub async fn expire_key(&self, id: &KeyId, at: Timestamp) -> Result<KeyInfo, Error> {
+        self.post(&format!("/v1/keys/{id}/expire"), Some(&ExpireKeyRequest { at })).await
+    }
+
+    /// `GET /v1/keys/{id}/usage`.
+    pub async fn key_usage(&self, id: &KeyId) -> Result<KeyUsage, Error> {
+        self.get(&format!("/v1/keys/{id}/usage")).await
+    }
+
+    /// `POST /v1/accounts`.
+    pub async fn create_account(&self, request: &CreateAccountRequest) -> Result<Account, Error> {
+        self.post("/v1/accounts", Some(request)).await
+    }
+
+    /// `GET /v1/accounts/{id}`.
+    pub async fn account(&self, id: &AccountId) -> Result<Account, Error> {
+        self.get(&format!("/v1/accounts/{id}")).await
+    }
+
+    /// `POST /v1/accounts/{id}/suspend`.
+    pub async fn suspend_account(&self, id: &AccountId) -> Result<Account, Error> {
+        self.post::<(), _>(&format!("/v1/accounts/{id}/suspend"), None).await
+    }
+
+    /// `POST /v1/accounts/{id}/reactivate`.
+    pub async fn reactivate_account(&self, id: &AccountId) -> Result<Account, Error> {
+        self.post::<(), _>(&format!("/v1/accounts/{id}/reactivate"), None).await
+    }
+
+    /// `POST /v1/accounts/{id}/revoke-all-keys`.
+    pub async fn revoke_all_keys(&self, id: &AccountId) -> Result<RevokedKeys, Error> {
+        self.post::<(), _>(&format!("/v1/accounts/{id}/revoke-all-keys"), None).await
+    }
+
+    /// `GET /v1/audit`, one page; `query` is a raw query string.
+    pub async fn audit(&self, query: &str) -> Result<Page<AuditEvent>, Error> {
+        let path = if query.is_empty() { "/v1/audit".to_owned() } else { format!("/v1/audit?{query}") };
+        self.get(&path).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
+    let status = response.status();
+    if status.is_success() {
+        let bytes = response.bytes().await?;
+        return serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Protocol { status: status.as_u16(), reason: format!("body: {e}") });
+    }
+    let retry_after_secs =
+        response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let bytes = response.bytes().await?;
+    match serde_json::from_slice::<Problem>(&bytes) {
+        Ok(problem) => Err(Error::Api { problem: Box::new(problem), retry_after_secs }),
+        Err(_) => Err(Error::Protocol {
+            status: status.as_u16(),
+            reason: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        }),
+    }
+}
+
+/// Percent-encodes a path segment or query value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

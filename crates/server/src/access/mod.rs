@@ -1,0 +1,167 @@
+//! The key platform: authentication, authorisation, limits, usage, and the
+//! operations on accounts and keys that the HTTP API and the offline CLI
+//! share.
+
+pub(crate) mod accounts;
+pub(crate) mod authenticate;
+pub(crate) mod background;
+pub(crate) mod cache;
+pub(crate) mod keys;
+pub(crate) mod limits;
+pub(crate) mod master_key;
+pub(crate) mod operator;
+pub(crate) mod principal;
+pub(crate) mod usage;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use altgate_protocol::{AccountId, ApiKey, Environment, ErrorCode, KeyId};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::Value;
+
+use crate::audit::failures::AuthFailures;
+use crate::ratelimit::{KeyedGcra, RateLimiter};
+use crate::secrets::{KeyringError, KeyringHandle, SecretError};
+use crate::store::{AuditEntry, StoreError};
+
+pub(crate) use principal::Principal;
+
+/// The key platform's in-memory state, shared by every request.
+#[derive(Debug)]
+pub(crate) struct Access {
+    pub(crate) keyring: KeyringHandle,
+    pub(crate) cache: cache::KeyCache,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) usage: usage::UsageRecorder,
+    pub(crate) failures: AuthFailures,
+    pub(crate) signups: KeyedGcra<IpAddr>,
+    random: SystemRandom,
+}
+
+impl Access {
+    pub(crate) fn new(keyring: KeyringHandle) -> Access {
+        Access {
+            keyring,
+            cache: cache::KeyCache::default(),
+            limiter: RateLimiter::new(),
+            usage: usage::UsageRecorder::default(),
+            failures: AuthFailures::default(),
+            signups: KeyedGcra::default(),
+            random: SystemRandom::new(),
+        }
+    }
+
+    fn fill(&self, bytes: &mut [u8]) -> Result<(), PlatformError> {
+        self.random.fill(bytes).map_err(|_| PlatformError::Random)
+    }
+
+    /// A fresh key from the operating system's CSPRNG.
+    pub(crate) fn new_key(&self, environment: Environment) -> Result<ApiKey, PlatformError> {
+        let mut entropy = zeroize::Zeroizing::new([0u8; 32]);
+        self.fill(entropy.as_mut())?;
+        Ok(ApiKey::from_entropy(environment, &entropy))
+    }
+
+    pub(crate) fn new_key_id(&self) -> Result<KeyId, PlatformError> {
+        let mut entropy = [0u8; 12];
+        self.fill(&mut entropy)?;
+        Ok(KeyId::from_entropy(&entropy))
+    }
+
+    pub(crate) fn new_account_id(&self) -> Result<AccountId, PlatformError> {
+        let mut entropy = [0u8; 12];
+        self.fill(&mut entropy)?;
+        Ok(AccountId::from_entropy(&entropy))
+    }
+}
+
+/// Who performs an operation.
+#[derive(Debug, Clone)]
+pub(crate) enum Actor {
+    /// A key, over HTTP, from a client address.
+    Key { principal: Arc<Principal>, ip: IpAddr },
+    /// The operator at the machine, through the offline CLI.
+    Operator,
+}
+
+impl Actor {
+    pub(crate) fn is_admin(&self) -> bool {
+        match self {
+            Actor::Key { principal, .. } => principal.is_admin(),
+            Actor::Operator => true,
+        }
+    }
+
+    /// An audit entry with this actor filled in.
+    pub(crate) fn audit(&self, at: i64, action: altgate_protocol::AuditAction, details: Value) -> AuditEntry {
+        let (actor_account_id, actor_key_id, ip, details) = match self {
+            Actor::Key { principal, ip } => {
+                (Some(principal.account.id.clone()), Some(principal.key.id.clone()), Some(ip.to_string()), details)
+            }
+            Actor::Operator => {
+                let mut details = details;
+                if let Value::Object(map) = &mut details {
+                    map.insert("via".to_owned(), Value::from("local operator"));
+                }
+                (None, None, None, details)
+            }
+        };
+        AuditEntry { at, action, actor_account_id, actor_key_id, account_id: None, key_id: None, ip, details }
+    }
+}
+
+/// A request the platform refuses, with the code from the error table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The error code.
+    pub code: ErrorCode,
+    /// What is wrong, for people.
+    pub detail: String,
+    /// The offending field or parameter.
+    pub param: Option<&'static str>,
+    /// For limits: when to try again, in whole seconds.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Refusal {
+    pub(crate) fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Refusal { code, detail: detail.into(), param: None, retry_after_secs: None }
+    }
+
+    pub(crate) fn invalid(param: &'static str, detail: impl Into<String>) -> Self {
+        Refusal { param: Some(param), ..Refusal::new(ErrorCode::InvalidBody, detail) }
+    }
+
+    pub(crate) fn retry_after_ms(mut self, ms: i64) -> Self {
+        // Round up: retrying after the whole seconds given must succeed.
+        self.retry_after_secs = Some(u64::try_from(ms.max(0)).unwrap_or_default().div_ceil(1_000));
+        self
+    }
+}
+
+/// Why a platform operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// The caller's request is refused.
+    #[error("refused: {}", .0.detail)]
+    Refused(Refusal),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Sealing or opening a secret failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The keyring file could not be read or changed.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The operating system's random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+}
+
+impl From<Refusal> for PlatformError {
+    fn from(refusal: Refusal) -> Self {
+        PlatformError::Refused(refusal)
+    }
+}

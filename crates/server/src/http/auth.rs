@@ -1,0 +1,159 @@
+//! Authentication at the HTTP edge: the client address, the per-request
+//! context, and the [`Auth`] extractor that admits a key for one scope.
+
+use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
+
+use altgate_protocol::{ErrorCode, Scope};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use crate::access::authenticate::presented_key;
+use crate::access::{Actor, Principal, Refusal};
+use crate::audit::failures::FailureSource;
+use crate::ratelimit::LimitStatus;
+use crate::state::AppState;
+
+/// Facts about one request that middleware and extractors share.
+#[derive(Debug)]
+pub(crate) struct RequestContext {
+    /// The client's address (see [`client_ip`]).
+    pub(crate) client_ip: IpAddr,
+    /// The limits evaluated for the request, for the `RateLimit` headers.
+    pub(crate) limits: OnceLock<LimitStatus>,
+}
+
+/// The client's address: the peer, or, when the peer is a trusted proxy,
+/// the right-most address in `X-Forwarded-For` that is not a trusted proxy.
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer)
+}
+
+/// The request's context, inserted by the outermost middleware.
+pub(crate) fn context(parts: &Parts) -> Arc<RequestContext> {
+    parts.extensions.get::<Arc<RequestContext>>().cloned().unwrap_or_else(|| {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        Arc::new(RequestContext { client_ip: peer, limits: OnceLock::new() })
+    })
+}
+
+/// The client's address, as an extractor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientIp(pub(crate) IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(context(parts).client_ip))
+    }
+}
+
+/// The scope an endpoint needs; `None` for any authenticated key.
+pub(crate) trait Requirement: Send + Sync + 'static {
+    const SCOPE: Option<Scope>;
+}
+
+/// Any valid key.
+#[derive(Debug)]
+pub(crate) struct AnyKey;
+impl Requirement for AnyKey {
+    const SCOPE: Option<Scope> = None;
+}
+
+/// Market data.
+#[derive(Debug)]
+pub(crate) struct Read;
+impl Requirement for Read {
+    const SCOPE: Option<Scope> = Some(Scope::Read);
+}
+
+/// Managing the own account's keys.
+#[derive(Debug)]
+pub(crate) struct Keys;
+impl Requirement for Keys {
+    const SCOPE: Option<Scope> = Some(Scope::Keys);
+}
+
+/// Administration.
+#[derive(Debug)]
+pub(crate) struct Admin;
+impl Requirement for Admin {
+    const SCOPE: Option<Scope> = Some(Scope::Admin);
+}
+
+/// An authenticated key holding `R::SCOPE`, within its limits. Put it first
+/// among a handler's extractors, so that an unauthenticated request is
+/// refused before its parameters are looked at.
+#[derive(Debug)]
+pub(crate) struct Auth<R> {
+    pub(crate) principal: Arc<Principal>,
+    pub(crate) ip: IpAddr,
+    _scope: PhantomData<R>,
+}
+
+impl<R> Auth<R> {
+    /// The key as the actor of a platform operation.
+    pub(crate) fn actor(&self) -> Actor {
+        Actor::Key { principal: Arc::clone(&self.principal), ip: self.ip }
+    }
+}
+
+impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let platform = &state.platform;
+        let ctx = context(parts);
+        let ip = ctx.client_ip;
+        let presented = presented_key(&parts.headers).inspect_err(|refusal| {
+            platform.access.failures.record(refusal.code.as_str(), FailureSource::Ip(ip), platform.now());
+        })?;
+        let principal = platform.authenticate(presented, ip).await?;
+        if let Some(scope) = R::SCOPE
+            && !principal.grants(scope)
+        {
+            platform.refused(&principal, ErrorCode::InsufficientScope, platform.now());
+            let detail = format!("this operation needs the `{scope}` scope; the key has [{}]", principal.key.scopes);
+            return Err(Refusal::new(ErrorCode::InsufficientScope, detail).into());
+        }
+        let admission = platform.admit(&principal).await?;
+        let _ = ctx.limits.set(admission.status);
+        if let Some(refusal) = admission.refusal {
+            return Err(refusal.into());
+        }
+        Ok(Auth { principal, ip, _scope: PhantomData })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.7, 203.0.113.5, 10.0.0.2"));
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let stranger: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(client_ip(proxy, &headers, &trusted), "203.0.113.5".parse::<IpAddr>().unwrap());
+        assert_eq!(client_ip(stranger, &headers, &trusted), stranger, "spoofed header from an untrusted peer");
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
+    }
+}

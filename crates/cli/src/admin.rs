@@ -28,8 +28,8 @@ struct DataDir {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Create the admin account and key on an empty data directory; prints
-    /// them once as JSON. Refuses, changing nothing, if an admin exists.
+    /// Create the admin account and key; prints them once as JSON. Refuses,
+    /// changing nothing, if an admin exists. Works with the service running.
     Init(#[command(flatten)] DataDir),
     /// Add a new master-key version and re-wrap every data key under it.
     /// Safe while the service runs: it picks up the new keyring.
@@ -47,8 +47,8 @@ enum AdminCommand {
 pub(crate) async fn run(args: AdminArgs) -> Result<(), Failure> {
     match args.command {
         AdminCommand::Init(dir) => {
-            let _lock =
-                altgate_server::lock::DataDirLock::acquire(&dir.data_dir).map_err(|e| Failure::Local(e.to_string()))?;
+            // Safe beside a running service: it only inserts, and the
+            // unique operator index refuses a second admin.
             let platform = open_platform(dir.config, dir.data_dir).await?;
             let outcome = platform.bootstrap_admin().await;
             platform.close().await;

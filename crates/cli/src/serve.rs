@@ -58,6 +58,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
 fn announce(addr: SocketAddr, data_dir: &std::path::Path) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "Altgate is listening on http://{addr} (data in {})", data_dir.display());
-    let _ = writeln!(out, "Try: curl http://{addr}/v1/assets/ethereum");
+    let _ = writeln!(out, "Get a free key:");
+    let _ = writeln!(
+        out,
+        "  curl -X POST http://{addr}/v1/signup -H 'content-type: application/json' -d '{{\"name\":\"me\",\"email\":\"me@example.com\"}}'"
+    );
+    let _ = writeln!(out, "Then: curl -H 'X-API-Key: <key>' http://{addr}/v1/assets/ethereum");
     let _ = out.flush();
 }

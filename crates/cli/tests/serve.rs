@@ -4,71 +4,13 @@
 // Helpers of a test binary are test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::process::Command;
 
-/// A running `altgate serve` whose stderr lines arrive on a channel.
-struct Server {
-    child: Child,
-    addr: String,
-    log: Receiver<String>,
-    _stdout: BufReader<std::process::ChildStdout>,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_altgate"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
-            .arg(dir.path())
-            .env("ALTGATE_LOG", "altgate_server=debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
-        stdout.read_line(&mut banner).unwrap();
-        let addr = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {banner:?}"))
-            .to_owned();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Server { child, addr, log, _stdout: stdout, _dir: dir }
-    }
-
-    /// Blocks until a log line contains every one of `needles`.
-    fn wait_for_log(&self, needles: &[&str]) -> String {
-        loop {
-            let line = self
-                .log
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("no log line with {needles:?}"));
-            if needles.iter().all(|n| line.contains(n)) {
-                return line;
-            }
-        }
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-}
+use common::Server;
 
 #[test]
 fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {

@@ -96,6 +96,13 @@ impl ApiKey {
 
     /// Parses a key, checking its form and checksum. Nothing is looked up.
     pub fn parse(s: &str) -> Result<ApiKey, KeyFormatError> {
+        let environment = ApiKey::check(s)?;
+        Ok(ApiKey { text: Zeroizing::new(s.to_owned()), environment })
+    }
+
+    /// Checks a key's form and checksum without copying it, returning its
+    /// environment. For hot paths that only need to know the key is ours.
+    pub fn check(s: &str) -> Result<Environment, KeyFormatError> {
         let rest = s.strip_prefix("ag_").ok_or(KeyFormatError::Prefix)?;
         let (env, body) = rest.split_once('_').ok_or(KeyFormatError::Prefix)?;
         let environment: Environment = env.parse()?;
@@ -104,10 +111,10 @@ impl ApiKey {
             return Err(KeyFormatError::Body);
         }
         let (random, checksum) = body.split_at(body.len() - KEY_CHECKSUM_DIGITS);
-        if base62::encode_u32(crc32fast::hash(random.as_bytes())) != checksum {
+        if !checksum_matches(crc32fast::hash(random.as_bytes()), checksum.as_bytes()) {
             return Err(KeyFormatError::Checksum);
         }
-        Ok(ApiKey { text: Zeroizing::new(s.to_owned()), environment })
+        Ok(environment)
     }
 
     /// The key's environment.
@@ -129,6 +136,18 @@ impl ApiKey {
     fn prefix_len(&self) -> usize {
         "ag__".len() + self.environment.as_str().len()
     }
+}
+
+/// Whether `digits` are the 6 base62 digits of `crc`, without allocating.
+fn checksum_matches(crc: u32, digits: &[u8]) -> bool {
+    let mut value = crc;
+    for &digit in digits.iter().rev() {
+        if base62::ALPHABET[(value % 62) as usize] != digit {
+            return false;
+        }
+        value /= 62;
+    }
+    value == 0
 }
 
 impl fmt::Debug for ApiKey {

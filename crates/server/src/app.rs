@@ -72,7 +72,14 @@ impl Application {
     /// As [`Application::build`], with time read from `clock`.
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
         let lock = DataDirLock::acquire(&config.data_dir)?;
+        let data_dir = config.data_dir.clone();
         let platform = Platform::open(config, clock).await?;
+        if !platform.store.admin_exists().await.map_err(crate::platform::OpenError::from)? {
+            tracing::info!(
+                "no admin account yet; create one with: altgate admin init --data-dir {}",
+                data_dir.display()
+            );
+        }
         let config = Arc::clone(&platform.config);
         let (routes, document) = http::routes();
         let listener = TcpListener::bind(config.listen)

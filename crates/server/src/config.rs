@@ -74,7 +74,7 @@ impl Plans {
 impl Default for Plans {
     fn default() -> Self {
         Plans {
-            free: PlanLimits { rate_per_minute: 60, monthly_quota: 100_000 },
+            free: PlanLimits { rate_per_minute: 120, monthly_quota: 100_000 },
             silver: PlanLimits { rate_per_minute: 600, monthly_quota: 2_000_000 },
             gold: PlanLimits { rate_per_minute: 3_000, monthly_quota: 20_000_000 },
             platinum: PlanLimits { rate_per_minute: 12_000, monthly_quota: 200_000_000 },

@@ -31,7 +31,7 @@ pub mod telemetry;
 pub use access::accounts::Bootstrap;
 pub use access::master_key::MasterKeyReport;
 pub use access::operator::Operator;
-pub use access::{PlatformError, Refusal};
+pub use access::{PlatformError, Principal, Refusal};
 pub use app::{Application, StartError, shutdown_signal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigError, LogFormat, Overrides};

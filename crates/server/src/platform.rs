@@ -37,10 +37,8 @@ impl Platform {
     /// merges the shipped catalog into it.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Platform, OpenError> {
         let path = config.keyring_path();
-        let (keyring, created) = KeyringHandle::load_or_create(&path)?;
-        if created {
-            tracing::info!(path = %path.display(), "created a new keyring");
-        }
+        // A newly created keyring is announced (with a warning) by the loader.
+        let (keyring, _created) = KeyringHandle::load_or_create(&path)?;
         let audit_key = keyring.get();
         let audit_mac: AuditMac = Arc::new(move |message: &[u8]| audit_key.audit_mac(message));
         let store = SqliteStore::open(&config.data_dir, audit_mac).await?;
@@ -70,6 +68,11 @@ impl Platform {
     pub async fn verify_audit(&self) -> Result<crate::audit::VerifyReport, StoreError> {
         let keyring = self.access.keyring.get();
         crate::audit::verify_chain(&*self.store, &|message: &[u8]| keyring.audit_mac(message)).await
+    }
+
+    /// Drops every cached key, so the next request of each reads the store.
+    pub fn forget_cached_keys(&self) {
+        self.access.cache.clear();
     }
 
     /// Writes counters gathered in memory and closes the store.

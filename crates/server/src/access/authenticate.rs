@@ -48,24 +48,22 @@ impl Platform {
     /// checksum first (no lookup for a malformed key), then the cache or
     /// the store, then revocation, expiry, suspension and the IP allowlist.
     /// Every refusal is counted for usage and the audit trail.
-    pub(crate) async fn authenticate(&self, presented: &str, ip: IpAddr) -> Result<Arc<Principal>, PlatformError> {
+    pub async fn authenticate(&self, presented: &str, ip: IpAddr) -> Result<Arc<Principal>, PlatformError> {
         let now = self.now();
         let access = &self.access;
-        let key = match ApiKey::parse(presented) {
-            Ok(key) => key,
-            Err(e) => {
-                access.failures.record(ErrorCode::InvalidKeyFormat.as_str(), FailureSource::Ip(ip), now);
-                return Err(Refusal::new(ErrorCode::InvalidKeyFormat, format!("the key {e}")).into());
-            }
-        };
+        // Checked in place: the presented key is not copied.
+        if let Err(e) = ApiKey::check(presented) {
+            access.failures.record(ErrorCode::InvalidKeyFormat.as_str(), FailureSource::Ip(ip), now);
+            return Err(Refusal::new(ErrorCode::InvalidKeyFormat, format!("the key {e}")).into());
+        }
         let keyring = access.keyring.get();
-        let lookup = keyring.lookup_hash(key.expose_secret());
+        let lookup = keyring.lookup_hash(presented);
         let principal = match access.cache.get(&lookup.hash) {
             Cached::Known(principal) => principal,
             Cached::Unknown => return Err(self.unknown_key(ip, now)),
             Cached::Miss => {
                 let generation = access.cache.generation();
-                let hashes = keyring.lookup_hashes(key.expose_secret());
+                let hashes = keyring.lookup_hashes(presented);
                 match self.store.key_by_hash(&hashes).await? {
                     Some((key_record, account, pepper_version)) => {
                         if pepper_version != lookup.pepper_version {

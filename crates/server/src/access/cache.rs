@@ -15,6 +15,7 @@
 //! of well-formed but unknown keys does not turn into a flood of queries.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -25,11 +26,34 @@ use super::principal::Principal;
 /// Entries held before the cache is emptied and refilled on demand.
 const MAX_ENTRIES: usize = 100_000;
 
+/// Hashes a lookup hash by its first eight bytes. Lookup hashes are HMACs
+/// under the secret pepper, so they are uniformly distributed and no client
+/// can choose them: hashing them again (SipHash) would only cost time, and
+/// there is no flooding risk to defend against.
+#[derive(Debug, Default, Clone, Copy)]
+struct MacHasher(u64);
+
+impl Hasher for MacHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(head) = bytes.first_chunk::<8>() {
+            self.0 ^= u64::from_le_bytes(*head);
+        }
+    }
+
+    fn write_usize(&mut self, _length_prefix: usize) {}
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type MacBuild = BuildHasherDefault<MacHasher>;
+
 /// See the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache {
-    known: RwLock<HashMap<[u8; 32], Arc<Principal>>>,
-    unknown: RwLock<HashSet<[u8; 32]>>,
+    known: RwLock<HashMap<[u8; 32], Arc<Principal>, MacBuild>>,
+    unknown: RwLock<HashSet<[u8; 32], MacBuild>>,
     generation: AtomicU64,
 }
 
@@ -76,6 +100,14 @@ impl KeyCache {
             unknown.clear();
         }
         unknown.insert(hash);
+    }
+
+    /// Forgets every cached key and unknown hash.
+    pub(crate) fn clear(&self) {
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        known.clear();
+        self.unknown.write().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     /// Evicts one key.

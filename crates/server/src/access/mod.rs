@@ -25,7 +25,7 @@ use crate::ratelimit::{KeyedGcra, RateLimiter};
 use crate::secrets::{KeyringError, KeyringHandle, SecretError};
 use crate::store::{AuditEntry, StoreError};
 
-pub(crate) use principal::Principal;
+pub use principal::Principal;
 
 /// The key platform's in-memory state, shared by every request.
 #[derive(Debug)]

@@ -5,14 +5,24 @@ use altgate_protocol::{AccountStatus, KeyInfo, KeyStatus, Scope, Timestamp};
 use crate::config::Plans;
 use crate::store::{AccountRecord, KeyRecord};
 
-/// An authenticated caller.
+/// An authenticated caller: a key and its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Principal {
+pub struct Principal {
     pub(crate) key: KeyRecord,
     pub(crate) account: AccountRecord,
 }
 
 impl Principal {
+    /// The key's metadata.
+    pub fn key(&self) -> &KeyRecord {
+        &self.key
+    }
+
+    /// The key's account.
+    pub fn account(&self) -> &AccountRecord {
+        &self.account
+    }
+
     /// Whether the key holds `scope` (directly or through `admin`).
     pub(crate) fn grants(&self, scope: Scope) -> bool {
         self.key.scopes.grants(scope)

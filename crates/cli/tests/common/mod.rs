@@ -1,0 +1,104 @@
+//! A real `altgate serve` process for the CLI tests.
+
+// Each test binary uses a different part of these helpers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+/// A running `altgate serve` whose stderr lines arrive on a channel.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: String,
+    log: Receiver<String>,
+    _stdout: BufReader<ChildStdout>,
+    pub(crate) dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub(crate) fn start() -> Server {
+        Server::start_in(tempfile::tempdir().unwrap())
+    }
+
+    /// Starts on `dir`, which the server keeps alive.
+    pub(crate) fn start_in(dir: tempfile::TempDir) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_altgate"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+            .arg(dir.path())
+            .env("ALTGATE_LOG", "altgate_server=debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        stdout.read_line(&mut banner).unwrap();
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {banner:?}"))
+            .to_owned();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, log) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Server { child, addr, log, _stdout: stdout, dir }
+    }
+
+    /// Blocks until a log line contains every one of `needles`.
+    pub(crate) fn wait_for_log(&self, needles: &[&str]) -> String {
+        loop {
+            let line = self
+                .log
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no log line with {needles:?}"));
+            if needles.iter().all(|n| line.contains(n)) {
+                return line;
+            }
+        }
+    }
+
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Server {
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and waits for it to exit.
+    pub(crate) fn stop(mut self) -> tempfile::TempDir {
+        self.terminate();
+        assert!(self.child.wait().unwrap().success());
+        self.dir
+    }
+}
+
+/// Runs `altgate` with `args` and extra environment.
+pub(crate) fn altgate(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_altgate"));
+    command.args(args).env_remove("ALTGATE_KEY").env_remove("ALTGATE_URL");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// `altgate admin init` on `dir`, parsed.
+pub(crate) fn init(dir: &Path) -> serde_json::Value {
+    let output = altgate(&["admin", "init", "--data-dir", dir.to_str().unwrap()], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}

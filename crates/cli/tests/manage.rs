@@ -1,0 +1,127 @@
+//! The management commands, driving the real binary against a real server
+//! and offline on a data directory: output modes and exit codes.
+
+// Helpers of a test binary are test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Server, altgate, init};
+use serde_json::Value;
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: &std::process::Output) -> Value {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn admin_init_prints_the_admin_once_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let first = init(dir.path());
+    assert!(first["account_id"].as_str().unwrap().starts_with("acct_"));
+    assert!(first["key_id"].as_str().unwrap().starts_with("key_"));
+    assert!(first["key"].as_str().unwrap().starts_with("ag_live_"));
+
+    let again = altgate(&["admin", "init", "--data-dir", path], &[]);
+    assert_eq!(again.status.code(), Some(4), "refused");
+    assert!(stdout(&again).is_empty(), "no second key is printed");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an admin"));
+
+    let account = first["account_id"].as_str().unwrap();
+    let keys = json(&altgate(&["keys", "list", "--data-dir", path, "--account", account, "--json"], &[]));
+    assert_eq!(keys.as_array().unwrap().len(), 1, "nothing was added");
+}
+
+#[test]
+fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = init(dir.path());
+    let server = Server::start_in(dir);
+    let url = server.url();
+    let admin_key = admin["key"].as_str().unwrap();
+    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key)];
+
+    let account = json(&altgate(&["accounts", "create", "--name", "desk", "--plan", "silver", "--json"], &as_admin));
+    assert_eq!(account["plan"], "silver");
+    let account_id = account["id"].as_str().unwrap();
+
+    let table =
+        altgate(&["keys", "create", "--name", "bot", "--scopes", "read,keys", "--account", account_id], &as_admin);
+    assert!(table.status.success());
+    let text = stdout(&table);
+    assert!(text.starts_with("ID "), "{text}");
+    assert!(text.contains("KEY (shown once): ag_live_"), "{text}");
+
+    let created = json(&altgate(
+        &[
+            "keys",
+            "create",
+            "--name",
+            "worker",
+            "--scopes",
+            "read",
+            "--account",
+            account_id,
+            "--label",
+            "team=quant",
+            "--json",
+        ],
+        &as_admin,
+    ));
+    let worker_id = created["info"]["id"].as_str().unwrap();
+    assert_eq!(created["info"]["labels"]["team"], "quant");
+    let worker_key = created["key"].as_str().unwrap();
+
+    let listed = altgate(&["keys", "list", "--account", account_id, "--json"], &as_admin);
+    assert!(!stdout(&listed).contains(&worker_key[12..]), "lists carry no secrets");
+    assert_eq!(json(&listed).as_array().unwrap().len(), 2);
+
+    let rotated = json(&altgate(&["keys", "rotate", worker_id, "--grace", "30", "--json"], &as_admin));
+    assert_eq!(rotated["info"]["version"], 2);
+    let shown = json(&altgate(&["keys", "show", worker_id, "--json"], &as_admin));
+    assert_eq!(shown["status"], "expiring");
+    let usage = altgate(&["keys", "usage", worker_id], &as_admin);
+    assert!(stdout(&usage).contains("LAST HOUR"), "{}", stdout(&usage));
+    let revoked = json(&altgate(&["keys", "revoke", worker_id, "--json"], &as_admin));
+    assert_eq!(revoked["status"], "revoked");
+
+    // Exit codes: 3 for auth, 4 for refused, 5 for an unreachable server, 2 for usage.
+    let as_reader = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", rotated["key"].as_str().unwrap())];
+    assert_eq!(altgate(&["keys", "list"], &as_reader).status.code(), Some(3), "a read key cannot list keys");
+    let as_revoked = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", worker_key)];
+    assert_eq!(altgate(&["keys", "list"], &as_revoked).status.code(), Some(3));
+    assert_eq!(altgate(&["keys", "show", "key_doesnotexist"], &as_admin).status.code(), Some(4));
+    let nowhere = [("ALTGATE_URL", "http://127.0.0.1:9"), ("ALTGATE_KEY", admin_key)];
+    assert_eq!(altgate(&["keys", "list"], &nowhere).status.code(), Some(5));
+    assert_eq!(altgate(&["keys", "rotate"], &as_admin).status.code(), Some(2));
+    assert_eq!(altgate(&["keys", "list"], &[]).status.code(), Some(2), "no target given");
+
+    let suspended = json(&altgate(&["accounts", "suspend", account_id, "--json"], &as_admin));
+    assert_eq!(suspended["status"], "suspended");
+
+    // Offline work is refused while the service holds the data directory.
+    let path = server.dir.path().to_str().unwrap().to_owned();
+    let busy = altgate(&["keys", "list", "--data-dir", &path, "--account", account_id], &[]);
+    assert_eq!(busy.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("in use"));
+
+    // The master key rotates beside the running service, which keeps serving.
+    let report = json(&altgate(&["admin", "rotate-master-key", "--data-dir", &path], &[]));
+    assert_eq!(report["current_version"], 2);
+    assert_eq!(
+        json(&altgate(&["keys", "list", "--account", account_id, "--json"], &as_admin)).as_array().unwrap().len(),
+        3
+    );
+
+    let dir = server.stop();
+    let path = dir.path().to_str().unwrap();
+    let verified = altgate(&["audit", "verify", "--data-dir", path, "--json"], &[]);
+    let verified = json(&verified);
+    assert_eq!(verified["broken"], Value::Null);
+    assert!(verified["verified"].as_u64().unwrap() >= 8, "{verified}");
+}

@@ -35,10 +35,18 @@ impl Platform {
         let account = &principal.account;
         let environment = env(key.environment);
         let limiter = &self.access.limiter;
+        let month = MonthKey::of(now);
         if limiter.needs_seed(account.id.as_str(), environment, now) {
-            let month = MonthKey::of(now);
             let used = self.store.month_usage(&account.id, key.environment, &month.to_string()).await?;
             limiter.seed(account.id.as_str(), environment, month, used);
+        }
+        if key.monthly_quota.is_some() && limiter.needs_key_seed(account.id.as_str(), key.id.as_str(), now) {
+            // The key's requests this month: those written to the store and
+            // those still counted in memory.
+            let since_minute = month.start_ms().div_euclid(60_000);
+            let stored = self.store.key_requests_since(&key.id, since_minute).await?;
+            let pending = self.access.usage.pending_since(&key.id, since_minute);
+            limiter.seed_key(account.id.as_str(), key.id.as_str(), month, stored + pending);
         }
         let (account_rate, account_quota) = account_limits(account, &self.config.plans);
         let request = LimitRequest {
@@ -48,6 +56,7 @@ impl Platform {
             key_limit: Limit::per_minute(key.rate_per_minute.unwrap_or(account_rate)),
             account_limit: Limit::per_minute(account_rate),
             monthly_quota: account_quota,
+            key_monthly_quota: key.monthly_quota,
         };
         let (status, refusal) = match limiter.check(&request, now) {
             Decision::Allowed(status) => {
@@ -62,7 +71,7 @@ impl Platform {
             Decision::QuotaExhausted { retry_after_ms, status } => {
                 let refusal = Refusal::new(
                     ErrorCode::QuotaExhausted,
-                    format!("the monthly quota of {account_quota} requests for {} keys is used up", key.environment),
+                    format!("this month's quota of {} requests is used up", status.month.quota),
                 )
                 .retry_after_ms(retry_after_ms);
                 (status, Some(refusal))

@@ -45,6 +45,12 @@ impl UsageRecorder {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner).last_used.get(key).copied()
     }
 
+    /// Requests of `key` counted since Unix minute `since` and not yet written.
+    pub(crate) fn pending_since(&self, key: &KeyId, since: i64) -> u64 {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.requests.iter().filter(|((k, minute), _)| k == key && *minute >= since).map(|(_, n)| n).sum()
+    }
+
     /// Takes everything gathered since the last drain.
     pub(crate) fn drain(&self, now_ms: i64) -> UsageBatch {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));

@@ -53,6 +53,9 @@ pub(crate) struct LimitRequest<'a> {
     pub(crate) account_limit: Limit,
     /// Requests allowed per UTC calendar month in `environment`.
     pub(crate) monthly_quota: u64,
+    /// Requests allowed per UTC calendar month through this key alone, when
+    /// the key has a quota of its own (seed it with [`RateLimiter::seed_key`]).
+    pub(crate) key_monthly_quota: Option<u64>,
 }
 
 /// The outcome of [`RateLimiter::check`].
@@ -134,15 +137,38 @@ pub(crate) struct RateLimiter {
 /// One account's state and that of its keys.
 #[derive(Debug, Default)]
 struct Account {
-    keys: HashMap<String, Gcra>,
+    keys: HashMap<String, KeyState>,
     envs: [EnvState; 2],
+}
+
+/// A key's rate and, when it has a quota of its own, its month's count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct KeyState {
+    rate: Gcra,
+    month: Option<KeyMonth>,
+}
+
+/// Requests counted through one key in one month. Not drained: the caller
+/// persists per-key usage anyway, and seeds from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyMonth {
+    month: MonthKey,
+    used: u64,
+}
+
+impl KeyState {
+    fn used(&self, month: MonthKey) -> u64 {
+        self.month.filter(|m| m.month == month).map_or(0, |m| m.used)
+    }
 }
 
 impl Account {
     /// Forgets idle rates and drained past months; returns whether anything
     /// is left worth keeping.
     fn prune(&mut self, now_ms: i64, month: MonthKey) -> bool {
-        self.keys.retain(|_, state| !state.is_idle(now_ms));
+        // A key's count for the current month is kept: it cannot be rebuilt
+        // from the store alone until its usage is flushed.
+        self.keys.retain(|_, state| !state.rate.is_idle(now_ms) || state.month.is_some_and(|m| m.month == month));
         for state in &mut self.envs {
             if state.rate.is_idle(now_ms) {
                 state.rate = Gcra::new();
@@ -188,14 +214,17 @@ impl RateLimiter {
         let env = req.environment.index();
 
         let known = shard.get(req.account_id);
-        let key = known.and_then(|known| known.keys.get(req.key_id)).copied().unwrap_or_default();
+        let key_state = known.and_then(|known| known.keys.get(req.key_id)).copied().unwrap_or_default();
+        let key = key_state.rate;
+        let key_used = key_state.used(month);
         let (account, used) =
             known.map_or((Gcra::new(), 0), |known| (known.envs[env].rate, known.envs[env].quota.used(month)));
         let key_peek = key.peek(req.key_limit, now_ms);
         let account_peek = account.peek(req.account_limit, now_ms);
+        let month_left = |used: u64, key_used: u64| Quotas { account_used: used, key_used };
 
-        if used >= req.monthly_quota {
-            let status = status(req, &key, &account, used, now_ms);
+        if used >= req.monthly_quota || req.key_monthly_quota.is_some_and(|quota| key_used >= quota) {
+            let status = status(req, &key, &account, month_left(used, key_used), now_ms);
             return Decision::QuotaExhausted { retry_after_ms: month.next_start_ms().saturating_sub(now_ms), status };
         }
         let (key_admit, account_admit) = match (key_peek, account_peek) {
@@ -204,7 +233,7 @@ impl RateLimiter {
                 let wait = |peek: Result<Admit, RetryAfter>| peek.err().map_or(0, |retry| retry.ms);
                 return Decision::RateLimited {
                     retry_after_ms: wait(key_peek).max(wait(account_peek)),
-                    status: status(req, &key, &account, used, now_ms),
+                    status: status(req, &key, &account, month_left(used, key_used), now_ms),
                 };
             }
         };
@@ -218,12 +247,37 @@ impl RateLimiter {
             Some(key) => key,
             None => known.keys.entry(req.key_id.to_owned()).or_default(),
         };
-        key.commit(key_admit);
-        let key = *key;
+        key.rate.commit(key_admit);
+        if req.key_monthly_quota.is_some() {
+            key.month = Some(KeyMonth { month, used: key_used + 1 });
+        }
+        let key = key.rate;
         let state = &mut known.envs[env];
         state.rate.commit(account_admit);
         state.quota.add_one(month);
-        Decision::Allowed(status(req, &key, &state.rate, used + 1, now_ms))
+        Decision::Allowed(status(req, &key, &state.rate, month_left(used + 1, key_used + 1), now_ms))
+    }
+
+    /// Whether a key with a quota of its own has yet to be seeded with its
+    /// stored usage for the month of `now_ms`.
+    pub(crate) fn needs_key_seed(&self, account_id: &str, key_id: &str, now_ms: i64) -> bool {
+        let month = MonthKey::of(now_ms);
+        self.shard(account_id)
+            .get(account_id)
+            .and_then(|known| known.keys.get(key_id))
+            .and_then(|key| key.month)
+            .is_none_or(|m| m.month != month)
+    }
+
+    /// Sets a key's stored usage for `month`, unless the key already counts
+    /// that month.
+    pub(crate) fn seed_key(&self, account_id: &str, key_id: &str, month: MonthKey, used: u64) {
+        let mut shard = self.shard(account_id);
+        let known = shard.entry(account_id.to_owned()).or_default();
+        let key = known.keys.entry(key_id.to_owned()).or_default();
+        if key.month.is_none_or(|m| m.month != month) {
+            key.month = Some(KeyMonth { month, used });
+        }
     }
 
     /// Whether the stored usage of `account_id` in `environment` for the
@@ -297,9 +351,17 @@ impl RateLimiter {
     }
 }
 
+/// This month's usage of the account and of the key.
+#[derive(Debug, Clone, Copy)]
+struct Quotas {
+    account_used: u64,
+    key_used: u64,
+}
+
 /// The header status given the key and account rate states and the month's
-/// usage, all as they stand after the decision.
-fn status(req: &LimitRequest<'_>, key: &Gcra, account: &Gcra, used: u64, now_ms: i64) -> LimitStatus {
+/// usage, all as they stand after the decision. The month policy is the
+/// tighter of the account's quota and the key's own.
+fn status(req: &LimitRequest<'_>, key: &Gcra, account: &Gcra, quotas: Quotas, now_ms: i64) -> LimitStatus {
     let rate = |state: &Gcra, limit: Limit| PolicyStatus {
         quota: u64::from(limit.count()),
         window_s: ceil_s(i64::from(limit.period_ms())),
@@ -316,11 +378,19 @@ fn status(req: &LimitRequest<'_>, key: &Gcra, account: &Gcra, used: u64, now_ms:
     let (start_ms, next_ms) = (month.start_ms(), month.next_start_ms());
     LimitStatus {
         minute,
-        month: PolicyStatus {
-            quota: req.monthly_quota,
-            window_s: (next_ms - start_ms) / 1000,
-            remaining: req.monthly_quota.saturating_sub(used),
-            reset_s: ceil_s(next_ms.saturating_sub(now_ms)),
+        month: {
+            let account = (req.monthly_quota, req.monthly_quota.saturating_sub(quotas.account_used));
+            let key = req.key_monthly_quota.map(|quota| (quota, quota.saturating_sub(quotas.key_used)));
+            let (quota, remaining) = match key {
+                Some(key) if key.1 < account.1 => key,
+                _ => account,
+            };
+            PolicyStatus {
+                quota,
+                window_s: (next_ms - start_ms) / 1000,
+                remaining,
+                reset_s: ceil_s(next_ms.saturating_sub(now_ms)),
+            }
         },
     }
 }

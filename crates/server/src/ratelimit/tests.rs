@@ -27,6 +27,7 @@ fn req(key_id: &str) -> LimitRequest<'_> {
         key_limit: Limit::per_minute(60),
         account_limit: Limit::per_minute(6_000),
         monthly_quota: 1_000_000,
+        key_monthly_quota: None,
     }
 }
 
@@ -64,7 +65,7 @@ fn states(limiter: &RateLimiter, key_id: &str) -> (Gcra, Gcra) {
     let shard = limiter.shard("acct");
     let known = shard.get("acct");
     let key = known.and_then(|known| known.keys.get(key_id)).copied().unwrap_or_default();
-    (key, known.map_or(Gcra::new(), |known| known.envs[0].rate))
+    (key.rate, known.map_or(Gcra::new(), |known| known.envs[0].rate))
 }
 
 /// How many entries the limiter remembers: (keys, accounts).
@@ -271,6 +272,40 @@ fn quota_runs_out_until_the_next_utc_month() {
         |month: MonthKey| QuotaIncrement { account_id: "acct".to_owned(), environment: Env::Live, month, requests: 1 };
     assert_eq!(drained, [increment(january), increment(MonthKey::of(february))]);
     assert_eq!(limiter.drain_quota_increments(), []);
+}
+
+#[test]
+fn a_key_with_a_quota_of_its_own_is_capped_without_capping_its_account() {
+    let limiter = RateLimiter::new();
+    let mut capped = req("capped");
+    (capped.key_limit, capped.key_monthly_quota) = (Limit::per_minute(6_000), Some(3));
+    let mut sibling = req("sibling");
+    sibling.key_limit = Limit::per_minute(6_000);
+    assert!(limiter.needs_key_seed("acct", "capped", t0()));
+    limiter.seed_key("acct", "capped", MonthKey::of(t0()), 1);
+    assert!(!limiter.needs_key_seed("acct", "capped", t0()));
+    let mut now = t0();
+    for _ in 0..2 {
+        now += 1_000;
+        let decision = limiter.check(&capped, now);
+        assert!(allowed(&decision));
+    }
+    assert_eq!(status_of(&limiter.check(&sibling, now)).month.quota, 1_000_000);
+    now += 1_000;
+    let refused = limiter.check(&capped, now);
+    assert!(quota_exhausted(&refused).is_some(), "{refused:?}");
+    assert_eq!(status_of(&refused).month.quota, 3, "the tighter quota is reported");
+    assert!(allowed(&limiter.check(&sibling, now + 1)), "the account's other keys go on");
+    // The refusal consumed nothing: the account counted 2 + 2 requests.
+    assert_eq!(limiter.drain_quota_increments()[0].requests, 4);
+    // A new month starts the key afresh (once seeded).
+    let next = MonthKey::of(t0()).next_start_ms();
+    assert!(limiter.needs_key_seed("acct", "capped", next));
+    limiter.seed_key("acct", "capped", MonthKey::of(next), 0);
+    assert!(allowed(&limiter.check(&capped, next)));
+    // Pruning keeps a key's current count.
+    limiter.prune(next + 120_000);
+    assert!(!limiter.needs_key_seed("acct", "capped", next + 120_000));
 }
 
 #[test]

@@ -300,6 +300,9 @@ pub trait AccessStore {
     /// Usage of a key since a Unix minute (minutes) and a Unix day (days, rejects).
     async fn key_usage(&self, id: &KeyId, since_minute: i64, since_day: i64) -> Result<StoredUsage, StoreError>;
 
+    /// Requests written for a key since a Unix minute (within the 31 days kept).
+    async fn key_requests_since(&self, id: &KeyId, since_minute: i64) -> Result<u64, StoreError>;
+
     /// Requests counted for an account and environment in a month (`YYYY-MM`).
     async fn month_usage(&self, account: &AccountId, environment: Environment, month: &str) -> Result<u64, StoreError>;
 }

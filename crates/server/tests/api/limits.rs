@@ -94,3 +94,27 @@ async fn the_quota_survives_a_restart() {
     assert_eq!(app.get_as(&key, "/v1/assets/bitcoin").await.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_can_give_one_key_a_quota_of_its_own() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({ "name": "metered", "scopes": ["read"], "account_id": app.read_account, "monthly_quota": 2 });
+    let created = app.post_as(&app.admin.key, "/v1/keys", &body).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let metered: serde_json::Value = created.json().await.unwrap();
+    let metered = metered["key"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        assert_eq!(app.get_as(&metered, "/v1/assets/bitcoin").await.status(), StatusCode::OK);
+    }
+    let refused = app.get_as(&metered, "/v1/assets/bitcoin").await;
+    assert!(refused.headers()["ratelimit-policy"].to_str().unwrap().contains("\"month\";q=2;"));
+    let problem = assert_problem(refused, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(problem.error_code(), Some(ErrorCode::QuotaExhausted));
+    assert_eq!(app.get("/v1/assets/bitcoin").await.status(), StatusCode::OK, "the account's other key goes on");
+
+    let (_, manager) = app.new_account_with_key("manager", &["read", "keys"]).await;
+    let own = serde_json::json!({ "name": "greedy", "scopes": ["read"], "monthly_quota": 1_000_000_000 });
+    let problem = assert_problem(app.post_as(&manager, "/v1/keys", &own).await, StatusCode::FORBIDDEN).await;
+    assert_eq!(problem.error_code(), Some(ErrorCode::InsufficientScope), "only admins override limits");
+    app.stop().await;
+}

@@ -220,6 +220,16 @@ impl AccessStore for SqliteStore {
         usage::of_key(&mut *self.pool.acquire().await?, id, since_minute, since_day).await
     }
 
+    async fn key_requests_since(&self, id: &KeyId, since_minute: i64) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT coalesce(sum(requests), 0) FROM key_usage WHERE key_id = ? AND minute >= ?")
+                .bind(id.as_str())
+                .bind(since_minute)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
     async fn month_usage(&self, account: &AccountId, environment: Environment, month: &str) -> Result<u64, StoreError> {
         usage::of_month(&mut *self.pool.acquire().await?, account, environment, month).await
     }

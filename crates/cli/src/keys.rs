@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use altgate_protocol::signing::SignatureMethod;
 use altgate_protocol::{
     AccountId, CreateKeyRequest, CreatedKey, Environment, KeyId, KeyInfo, Labels, Name, Scope, Scopes, Timestamp,
 };
@@ -48,6 +49,16 @@ enum KeysCommand {
         /// Require signed requests for everything this key does.
         #[arg(long)]
         signature_required: bool,
+        /// Sign with Ed25519 instead of HMAC: the public key (base64url, 32
+        /// bytes). The server then holds no secret for this key.
+        #[arg(long, value_name = "BASE64URL", value_parser = altgate_protocol::signing::PublicKey::parse)]
+        ed25519_public_key: Option<altgate_protocol::signing::PublicKey>,
+        /// The freshness window of signed requests, 5 to 120 seconds.
+        #[arg(long, value_name = "SECONDS")]
+        window: Option<u32>,
+        /// Require an increasing X-AG-Sequence on every signed request.
+        #[arg(long)]
+        sequence_required: bool,
     },
     /// List keys (metadata only).
     List {
@@ -95,6 +106,9 @@ pub(crate) async fn run(args: KeysArgs) -> Result<(), Failure> {
                 allow_ip,
                 labels,
                 signature_required,
+                ed25519_public_key,
+                window,
+                sequence_required,
             } => {
                 let labels = Labels::try_from(labels.into_iter().collect::<BTreeMap<_, _>>())
                     .map_err(|e| Failure::Usage(format!("--label: {e}")))?;
@@ -107,6 +121,14 @@ pub(crate) async fn run(args: KeysArgs) -> Result<(), Failure> {
                     ip_allowlist: allow_ip,
                     labels,
                     signature_required,
+                    signing: if ed25519_public_key.is_some() {
+                        SignatureMethod::Ed25519
+                    } else {
+                        SignatureMethod::Hmac
+                    },
+                    public_key: ed25519_public_key,
+                    signature_window_secs: window,
+                    sequence_required,
                     rate_per_minute: None,
                     monthly_quota: None,
                 };
@@ -172,7 +194,10 @@ fn now() -> Timestamp {
 fn created_table(created: &CreatedKey) -> Table {
     let mut table = keys_table(std::slice::from_ref(&created.info));
     table.row(vec![]);
-    table.row(vec![format!("KEY (shown once): {}", created.key)]);
+    match &created.key {
+        Some(key) => table.row(vec![format!("KEY (shown once): {key}")]),
+        None => table.row(vec!["No secret: sign with your Ed25519 private key.".to_owned()]),
+    }
     table
 }
 

@@ -21,10 +21,13 @@ pub(crate) struct Connection {
     /// The server's base URL, to work over HTTP.
     #[arg(long, env = "ALTGATE_URL", value_name = "URL", global = true)]
     url: Option<String>,
-    /// The key to authenticate with over HTTP. Prefer the environment
+    /// The key to sign requests with over HTTP. Prefer the environment
     /// variable: a flag shows in process listings and shell history.
     #[arg(long, env = "ALTGATE_KEY", value_name = "KEY", hide_env_values = true, global = true)]
     key: Option<String>,
+    /// The id of that key (`key_…`).
+    #[arg(long, env = "ALTGATE_KEY_ID", value_name = "ID", global = true)]
+    key_id: Option<String>,
     /// Work offline on this data directory instead (the service must be stopped).
     #[arg(long, value_name = "DIR", conflicts_with = "url", global = true)]
     data_dir: Option<PathBuf>,
@@ -44,10 +47,13 @@ impl Connection {
     pub(crate) async fn open(&self) -> Result<Target, Failure> {
         match (&self.url, &self.data_dir) {
             (Some(url), _) => {
-                let key = self.key.as_deref().ok_or_else(|| {
-                    Failure::Usage("give the key in ALTGATE_KEY (or --key) to work over HTTP".to_owned())
-                })?;
-                Ok(Target::Http(Client::new(url, key)?))
+                let (Some(key_id), Some(key)) = (self.key_id.as_deref(), self.key.as_deref()) else {
+                    return Err(Failure::Usage(
+                        "give the key and its id in ALTGATE_KEY and ALTGATE_KEY_ID (or --key and --key-id) to work over HTTP"
+                            .to_owned(),
+                    ));
+                };
+                Ok(Target::Http(Client::new(url, key_id, key)?))
             }
             (None, Some(dir)) => {
                 let lock = DataDirLock::acquire(dir).map_err(|e| Failure::Local(e.to_string()))?;

@@ -44,7 +44,8 @@ fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
     let server = Server::start_in(dir);
     let url = server.url();
     let admin_key = admin["key"].as_str().unwrap();
-    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key)];
+    let admin_id = admin["key_id"].as_str().unwrap();
+    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key), ("ALTGATE_KEY_ID", admin_id)];
 
     let account = json(&altgate(&["accounts", "create", "--name", "desk", "--plan", "silver", "--json"], &as_admin));
     assert_eq!(account["plan"], "silver");
@@ -91,12 +92,16 @@ fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
     assert_eq!(revoked["status"], "revoked");
 
     // Exit codes: 3 for auth, 4 for refused, 5 for an unreachable server, 2 for usage.
-    let as_reader = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", rotated["key"].as_str().unwrap())];
+    let as_reader = [
+        ("ALTGATE_URL", url.as_str()),
+        ("ALTGATE_KEY", rotated["key"].as_str().unwrap()),
+        ("ALTGATE_KEY_ID", rotated["info"]["id"].as_str().unwrap()),
+    ];
     assert_eq!(altgate(&["keys", "list"], &as_reader).status.code(), Some(3), "a read key cannot list keys");
-    let as_revoked = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", worker_key)];
+    let as_revoked = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", worker_key), ("ALTGATE_KEY_ID", worker_id)];
     assert_eq!(altgate(&["keys", "list"], &as_revoked).status.code(), Some(3));
     assert_eq!(altgate(&["keys", "show", "key_doesnotexist"], &as_admin).status.code(), Some(4));
-    let nowhere = [("ALTGATE_URL", "http://127.0.0.1:9"), ("ALTGATE_KEY", admin_key)];
+    let nowhere = [("ALTGATE_URL", "http://127.0.0.1:9"), ("ALTGATE_KEY", admin_key), ("ALTGATE_KEY_ID", admin_id)];
     assert_eq!(altgate(&["keys", "list"], &nowhere).status.code(), Some(5));
     assert_eq!(altgate(&["keys", "rotate"], &as_admin).status.code(), Some(2));
     assert_eq!(altgate(&["keys", "list"], &[]).status.code(), Some(2), "no target given");

@@ -5,7 +5,14 @@ use altgate_protocol::{
     ExpireKeyRequest, KeyId, KeyInfo, KeyUsage, Page, Problem, RevokedKeys, RotateKeyRequest, ServerTime, Signup,
     SignupRequest, Timestamp,
 };
+use std::sync::Arc;
+
+use altgate_protocol::signing::{
+    CanonicalRequest, HmacSigner, KEY_ID_HEADER, NONCE_HEADER, Nonce, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    canonical_string,
+};
 use reqwest::{Method, RequestBuilder, Response};
+use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -16,14 +23,28 @@ use crate::Error;
 pub struct Client {
     http: reqwest::Client,
     base: String,
-    key: Option<String>,
+    key: Option<Arc<Credentials>>,
+    random: Arc<SystemRandom>,
+}
+
+/// A key and its id; every request is signed with it (HMAC-SHA256).
+struct Credentials {
+    key_id: String,
+    signer: HmacSigner,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({})", self.key_id)
+    }
 }
 
 impl Client {
-    /// A client of the server at `base_url` using `key`.
-    pub fn new(base_url: &str, key: &str) -> Result<Client, Error> {
+    /// A client of the server at `base_url` signing every request with the
+    /// key `key` whose id is `key_id`.
+    pub fn new(base_url: &str, key_id: &str, key: &str) -> Result<Client, Error> {
         let mut client = Client::anonymous(base_url)?;
-        client.key = Some(key.to_owned());
+        client.key = Some(Arc::new(Credentials { key_id: key_id.to_owned(), signer: HmacSigner::new(key) }));
         Ok(client)
     }
 
@@ -33,32 +54,48 @@ impl Client {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Error::Config(format!("`{base_url}` is not an http(s) URL")));
         }
-        Ok(Client { http: reqwest::Client::new(), base, key: None })
+        Ok(Client { http: reqwest::Client::new(), base, key: None, random: Arc::new(SystemRandom::new()) })
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let builder = self.http.request(method, format!("{}{path}", self.base));
-        match &self.key {
-            Some(key) => builder.bearer_auth(key),
-            None => builder,
+    /// Builds, signs and sends one request.
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<T, Error> {
+        let url = reqwest::Url::parse(&format!("{}{path}", self.base)).map_err(|e| Error::Config(e.to_string()))?;
+        let mut builder: RequestBuilder = self.http.request(method.clone(), url.clone());
+        let body = body.unwrap_or_default();
+        if let Some(credentials) = &self.key {
+            let mut entropy = [0u8; 24];
+            self.random.fill(&mut entropy).map_err(|_| Error::Config("the system random generator failed".into()))?;
+            let nonce = Nonce::from_entropy(&entropy);
+            let timestamp_ms = now_ms();
+            let canonical = canonical_string(&CanonicalRequest {
+                key_id: &credentials.key_id,
+                timestamp_ms,
+                nonce: nonce.as_str(),
+                method: method.as_str(),
+                path: url.path(),
+                query: url.query().unwrap_or_default(),
+                body: &body,
+                sequence: None,
+            });
+            builder = builder
+                .header(KEY_ID_HEADER, &credentials.key_id)
+                .header(TIMESTAMP_HEADER, timestamp_ms.to_string())
+                .header(NONCE_HEADER, nonce.as_str())
+                .header(SIGNATURE_HEADER, credentials.signer.sign(&canonical));
         }
-    }
-
-    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T, Error> {
+        if !body.is_empty() {
+            builder = builder.header("content-type", "application/json").body(body);
+        }
         decode(builder.send().await?).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.send(self.request(Method::GET, path)).await
+        self.call(Method::GET, path, None).await
     }
 
     async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T, Error> {
-        let builder = self.request(Method::POST, path);
-        let builder = match body {
-            Some(body) => builder.json(body),
-            None => builder,
-        };
-        self.send(builder).await
+        let body = body.map(serde_json::to_vec).transpose().map_err(|e| Error::Config(e.to_string()))?;
+        self.call(Method::POST, path, body).await
     }
 
     /// `GET /v1/time`.
@@ -180,6 +217,11 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
             reason: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
         }),
     }
+}
+
+fn now_ms() -> i64 {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 /// Percent-encodes a path segment or query value.

@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn run() -> Result<(), altgate_client::Error> {
 //! use altgate_client::Client;
-//! let client = Client::new("http://127.0.0.1:8080", "ag_live_…")?;
+//! let client = Client::new("http://127.0.0.1:8080", "key_3XfN8bQ2LrT7aPq9", "ag_live_…")?;
 //! let ethereum = client.asset("ethereum").await?;
 //! println!("{} is in {:?}", ethereum.name, ethereum.categories);
 //! # Ok(()) }

@@ -65,6 +65,10 @@ error_codes! {
     /// A query or path parameter is missing, unknown or has a bad value. The
     /// problem's `param` names it and `detail` says what was wrong.
     InvalidParameter = ("invalid_parameter", 400, "Invalid parameter"),
+    /// A signature header is present but malformed; `param` names it.
+    MalformedSignatureHeader = ("malformed_signature_header", 400, "Malformed signature header"),
+    /// `X-AG-Nonce` is not 16 to 64 characters of `A-Z a-z 0-9 _ -`.
+    NonceInvalid = ("nonce_invalid", 400, "Invalid nonce"),
     /// The JSON body does not parse, or a field has a bad value. The
     /// problem's `param` names the field (a path such as `scopes[1]`).
     InvalidBody = ("invalid_body", 400, "Invalid request body"),
@@ -82,6 +86,21 @@ error_codes! {
     KeyExpired = ("key_expired", 401, "Key expired"),
     /// The key was revoked and never works again.
     KeyRevoked = ("key_revoked", 401, "Key revoked"),
+    /// The signature does not match the request. Check the canonical string
+    /// against `docs/signing.md`.
+    SignatureInvalid = ("signature_invalid", 401, "Invalid signature"),
+    /// This key or operation requires a signed request; a bearer key was sent.
+    SignatureRequired = ("signature_required", 401, "Signature required"),
+    /// `X-AG-Timestamp` is farther from the server's clock than the window.
+    /// The problem's `server_time_ms` is the server's clock: correct yours
+    /// and sign again.
+    TimestampOutOfWindow = ("timestamp_out_of_window", 401, "Timestamp out of window"),
+    /// This nonce was already used by an accepted request of this key.
+    /// Sign every request, retries included, with a fresh nonce.
+    NonceReplayed = ("nonce_replayed", 401, "Nonce replayed"),
+    /// The key requires `X-AG-Sequence` to be greater than the last
+    /// accepted one.
+    SequenceNotIncreasing = ("sequence_not_increasing", 401, "Sequence not increasing"),
     /// The key lacks the scope this operation needs, or asked to grant a
     /// scope it does not hold itself.
     InsufficientScope = ("insufficient_scope", 403, "Insufficient scope"),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::signing::{PublicKey, SignatureMethod};
 use crate::{AccountId, Environment, KeyId, Labels, Name, Scopes, Timestamp};
 
 /// A key's state at the time of the response.
@@ -61,6 +62,15 @@ pub struct KeyInfo {
     pub labels: Labels,
     /// Whether every request with this key must be signed.
     pub signature_required: bool,
+    /// How its requests are signed.
+    pub signing: SignatureMethod,
+    /// For Ed25519 keys: the registered public key.
+    pub public_key: Option<PublicKey>,
+    /// The freshness window of its signed requests, in seconds, when it
+    /// differs from the service's.
+    pub signature_window_secs: Option<u32>,
+    /// Whether its signed requests must carry an increasing `X-AG-Sequence`.
+    pub sequence_required: bool,
     /// A per-key override of the per-minute rate.
     pub rate_per_minute: Option<u32>,
     /// A per-key override of the monthly quota.
@@ -71,8 +81,9 @@ pub struct KeyInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedKey {
-    /// The secret. It is not stored and cannot be shown again.
-    pub key: String,
+    /// The secret, shown this once; `null` for Ed25519 keys, which have none
+    /// (the client holds the private key).
+    pub key: Option<String>,
     /// The key's metadata.
     pub info: KeyInfo,
 }
@@ -105,6 +116,19 @@ pub struct CreateKeyRequest {
     /// Require every request with this key to be signed.
     #[serde(default)]
     pub signature_required: bool,
+    /// `hmac` (the default: sign with the API key) or `ed25519` (sign with
+    /// your private key; give `public_key`).
+    #[serde(default)]
+    pub signing: SignatureMethod,
+    /// For `ed25519`: the public key, base64url without padding.
+    #[serde(default)]
+    pub public_key: Option<PublicKey>,
+    /// The freshness window of signed requests, 5 to 120 seconds.
+    #[serde(default)]
+    pub signature_window_secs: Option<u32>,
+    /// Require an increasing `X-AG-Sequence` on every signed request.
+    #[serde(default)]
+    pub sequence_required: bool,
     /// Override the per-minute rate (admin only).
     #[serde(default)]
     pub rate_per_minute: Option<u32>,

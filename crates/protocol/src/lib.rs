@@ -22,6 +22,7 @@ mod key;
 mod keys;
 mod page;
 mod problem;
+pub mod signing;
 mod text;
 mod time;
 mod timestamp;

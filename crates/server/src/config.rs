@@ -42,6 +42,27 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How often usage counters and `last_used_at` are written to the store, in seconds.
     pub usage_flush_secs: u64,
+    /// Signed requests.
+    pub signing: SigningConfig,
+}
+
+/// Signed requests: freshness and replay protection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// How far a signed request's timestamp may be from the server's clock,
+    /// in seconds (5 to 120); keys may set their own.
+    pub window_secs: u32,
+    /// The most nonces remembered at once. Each takes about 40 bytes; when
+    /// full, signed requests are refused (503) until older nonces expire,
+    /// rather than forgetting nonces that could then be replayed.
+    pub max_live_nonces: usize,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig { window_secs: 30, max_live_nonces: 4_000_000 }
+    }
 }
 
 /// The limits of every plan.
@@ -134,6 +155,7 @@ impl Default for Config {
             signup: SignupConfig::default(),
             trusted_proxies: Vec::new(),
             usage_flush_secs: 5,
+            signing: SigningConfig::default(),
         }
     }
 }
@@ -178,11 +200,24 @@ impl Config {
             let top = key.as_str().split('.').next().unwrap_or_default();
             ours.iter().any(|k| k.eq_ignore_ascii_case(top))
         });
-        figment
+        let config: Config = figment
             .merge(env)
             .merge(Serialized::defaults(overrides))
             .extract()
-            .map_err(|e| ConfigError { message: describe(&e) })
+            .map_err(|e| ConfigError { message: describe(&e) })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Ranges that types alone do not express.
+    fn check(&self) -> Result<(), ConfigError> {
+        if !(5..=120).contains(&self.signing.window_secs) {
+            return Err(ConfigError { message: "key `signing.window_secs`: must be from 5 to 120".to_owned() });
+        }
+        if self.signing.max_live_nonces == 0 {
+            return Err(ConfigError { message: "key `signing.max_live_nonces`: must be at least 1".to_owned() });
+        }
+        Ok(())
     }
 }
 

@@ -23,6 +23,7 @@ pub mod lock;
 mod metrics;
 mod platform;
 mod ratelimit;
+pub mod replay;
 pub mod secrets;
 mod state;
 pub mod store;

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use altgate_market::Catalog;
 
 use crate::access::Access;
+use crate::access::signed::MAX_WINDOW_MS;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::replay::{MemoryNonceConfig, MemoryNonceStore};
 use crate::secrets::{KeyringError, KeyringHandle};
 use crate::store::{AuditMac, SqliteStore, Store, StoreError};
 
@@ -51,7 +53,14 @@ impl Platform {
             kept_operator_edits = report.kept_operator_edits,
             "catalog loaded"
         );
-        Ok(Platform { config: Arc::new(config), store: Arc::new(store), clock, access: Arc::new(Access::new(keyring)) })
+        let nonces = Arc::new(MemoryNonceStore::new(MemoryNonceConfig {
+            retention_ms: MAX_WINDOW_MS,
+            max_live: config.signing.max_live_nonces,
+            ..MemoryNonceConfig::default()
+        }));
+        let started_at_ms = clock.now_ms();
+        let access = Arc::new(Access::new(keyring, nonces, started_at_ms));
+        Ok(Platform { config: Arc::new(config), store: Arc::new(store), clock, access })
     }
 
     /// The clock's time (Unix ms).

@@ -89,7 +89,7 @@ impl Server {
 /// Runs `altgate` with `args` and extra environment.
 pub(crate) fn altgate(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_altgate"));
-    command.args(args).env_remove("ALTGATE_KEY").env_remove("ALTGATE_URL");
+    command.args(args).env_remove("ALTGATE_KEY").env_remove("ALTGATE_KEY_ID").env_remove("ALTGATE_URL");
     for (name, value) in env {
         command.env(name, value);
     }

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use altgate_protocol::signing::SignatureMethod;
 use altgate_protocol::{
     Account, AccountId, AuditAction, AuditEvent, CreateAccountRequest, CreatedKey, Email, Environment, ErrorCode,
     KeyId, Labels, Name, Plan, Scope, Scopes, Signup, SignupRequest, UpdateAccountRequest,
@@ -72,6 +73,10 @@ impl Platform {
             ip_allowlist: Vec::new(),
             labels: Labels::default(),
             signature_required: false,
+            signing: SignatureMethod::Hmac,
+            public_key: None,
+            signature_window_secs: None,
+            sequence_required: false,
             rate_per_minute: None,
             monthly_quota: None,
         })
@@ -88,6 +93,7 @@ impl Platform {
         let name = Name::try_from("operator".to_owned()).map_err(|e| Refusal::invalid("name", e.to_string()))?;
         let account = self.new_account(name, None, Plan::Platinum, true)?;
         let (secret, key) = self.mint(self.first_key(&account, "admin", &[Scope::Admin])?)?;
+        let secret = secret.ok_or(PlatformError::Random)?;
         let mut audit = Actor::Operator.audit(account.created_at, AuditAction::AdminInitialized, json!({}));
         audit.account_id = Some(account.id.clone());
         audit.key_id = Some(key.record.id.clone());
@@ -105,6 +111,7 @@ impl Platform {
         self.admit_signup(ip)?;
         let account = self.new_account(request.name, Some(request.email), Plan::Free, false)?;
         let (secret, key) = self.mint(self.first_key(&account, "default", &[Scope::Read])?)?;
+        let secret = secret.ok_or(PlatformError::Random)?;
         let at = account.created_at;
         let entry = |action, key_id: Option<KeyId>, details| AuditEntry {
             at,
@@ -123,7 +130,7 @@ impl Platform {
         self.store.create_account(&account, Some(&key), &audit).await?;
         Ok(Signup {
             account: account_view(&account, &self.config.plans),
-            key: CreatedKey { key: secret.expose_secret().to_owned(), info: key_info(&key.record, at, None) },
+            key: CreatedKey { key: Some(secret.expose_secret().to_owned()), info: key_info(&key.record, at, None) },
         })
     }
 

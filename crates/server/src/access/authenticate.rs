@@ -101,7 +101,7 @@ impl Platform {
 }
 
 /// Whether a known key may not be used now from `ip`, and why.
-fn standing_refusal(principal: &Principal, ip: IpAddr, now: i64) -> Option<Refusal> {
+pub(crate) fn standing_refusal(principal: &Principal, ip: IpAddr, now: i64) -> Option<Refusal> {
     use altgate_protocol::KeyStatus;
     let key = &principal.key;
     match key_status(key, now) {

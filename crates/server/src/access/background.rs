@@ -18,6 +18,7 @@ impl Platform {
         let now = self.now();
         let mut batch: UsageBatch = self.access.usage.drain(now);
         let increments = self.access.limiter.drain_quota_increments();
+        batch.sequences = self.access.sequences.drain_dirty();
         batch.months = increments
             .iter()
             .filter_map(|inc| {
@@ -30,6 +31,7 @@ impl Platform {
             })
             .collect();
         if let Err(error) = self.store.record_usage(&batch).await {
+            self.access.sequences.restore(&batch.sequences);
             self.access.usage.restore(batch);
             self.access.limiter.restore_quota_increments(increments);
             return Err(error.into());

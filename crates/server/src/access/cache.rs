@@ -21,6 +21,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use altgate_protocol::{AccountId, KeyId};
 
+use altgate_protocol::signing::Verifier;
+
 use super::principal::Principal;
 
 /// Entries held before the cache is emptied and refilled on demand.
@@ -54,7 +56,17 @@ type MacBuild = BuildHasherDefault<MacHasher>;
 pub(crate) struct KeyCache {
     known: RwLock<HashMap<[u8; 32], Arc<Principal>, MacBuild>>,
     unknown: RwLock<HashSet<[u8; 32], MacBuild>>,
+    /// Keys of signed requests, by id, with what verifies their signatures.
+    signing: RwLock<HashMap<KeyId, Arc<SigningKey>>>,
     generation: AtomicU64,
+}
+
+/// A key as signed requests use it: its principal and its verifier (for an
+/// HMAC key, built from the unsealed API key).
+#[derive(Debug)]
+pub(crate) struct SigningKey {
+    pub(crate) principal: Arc<Principal>,
+    pub(crate) verifier: Verifier,
 }
 
 /// What the cache knows of a hash.
@@ -102,25 +114,47 @@ impl KeyCache {
         unknown.insert(hash);
     }
 
+    /// The signing entry of a key id.
+    pub(crate) fn signing(&self, id: &KeyId) -> Option<Arc<SigningKey>> {
+        self.signing.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
+    }
+
+    /// Caches a signing entry read from the store, unless an eviction
+    /// happened since `generation` was taken.
+    pub(crate) fn insert_signing(&self, generation: u64, entry: Arc<SigningKey>) {
+        let mut signing = self.signing.write().unwrap_or_else(PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
+        if signing.len() >= MAX_ENTRIES {
+            signing.clear();
+        }
+        signing.insert(entry.principal.key.id.clone(), entry);
+    }
+
     /// Forgets every cached key and unknown hash.
     pub(crate) fn clear(&self) {
-        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        known.clear();
+        self.evict(|_| true);
         self.unknown.write().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     /// Evicts one key.
     pub(crate) fn evict_key(&self, id: &KeyId) {
-        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        known.retain(|_, p| &p.key.id != id);
+        self.evict(|p| &p.key.id == id);
     }
 
     /// Evicts every key of an account.
     pub(crate) fn evict_account(&self, id: &AccountId) {
+        self.evict(|p| &p.account.id == id);
+    }
+
+    /// Evicts the entries whose principal matches, from both maps, and
+    /// moves the generation on so no concurrent read re-inserts them.
+    fn evict(&self, matches: impl Fn(&Principal) -> bool) {
         let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        let mut signing = self.signing.write().unwrap_or_else(PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::AcqRel);
-        known.retain(|_, p| &p.account.id != id);
+        known.retain(|_, p| !matches(p));
+        signing.retain(|_, entry| !matches(&entry.principal));
     }
 }

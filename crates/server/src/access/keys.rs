@@ -7,10 +7,18 @@ use altgate_protocol::{
 };
 use serde_json::json;
 
+use altgate_protocol::signing::SignatureMethod;
+
 use super::principal::{key_info, key_status};
 use super::{Actor, PlatformError, Refusal};
 use crate::platform::Platform;
+use crate::secrets::LookupHash;
 use crate::store::{KeyRecord, NewKey, Retirement, RotateOutcome};
+
+/// The narrowest and widest freshness windows of signed requests.
+pub(crate) const MIN_WINDOW_SECS: u32 = 5;
+/// See [`MIN_WINDOW_SECS`].
+pub(crate) const MAX_WINDOW_SECS: u32 = 120;
 
 /// The longest rotation grace window: 30 days.
 pub(crate) const MAX_GRACE_SECONDS: u32 = 30 * 24 * 3600;
@@ -101,6 +109,22 @@ impl Platform {
         if request.expires_at.is_some_and(|at| at.as_millis() <= now) {
             return Err(Refusal::invalid("expires_at", "must be in the future").into());
         }
+        match (request.signing, &request.public_key) {
+            (SignatureMethod::Ed25519, None) => {
+                return Err(Refusal::invalid("public_key", "an ed25519 key needs its public key").into());
+            }
+            (SignatureMethod::Hmac, Some(_)) => {
+                return Err(Refusal::invalid("public_key", "only ed25519 keys take a public key").into());
+            }
+            _ => {}
+        }
+        if request.signature_window_secs.is_some_and(|w| !(MIN_WINDOW_SECS..=MAX_WINDOW_SECS).contains(&w)) {
+            return Err(Refusal::invalid(
+                "signature_window_secs",
+                format!("must be from {MIN_WINDOW_SECS} to {MAX_WINDOW_SECS} seconds"),
+            )
+            .into());
+        }
         if request.ip_allowlist.len() > MAX_ALLOWLIST {
             return Err(Refusal::invalid("ip_allowlist", format!("at most {MAX_ALLOWLIST} networks")).into());
         }
@@ -123,6 +147,10 @@ impl Platform {
             ip_allowlist: request.ip_allowlist,
             labels: request.labels,
             signature_required: request.signature_required,
+            signing: request.signing,
+            public_key: request.public_key,
+            signature_window_secs: request.signature_window_secs,
+            sequence_required: request.sequence_required,
             rate_per_minute: request.rate_per_minute,
             monthly_quota: request.monthly_quota,
         };
@@ -131,11 +159,23 @@ impl Platform {
         audit.account_id = Some(new_key.record.account_id.clone());
         audit.key_id = Some(new_key.record.id.clone());
         self.store.create_key(&new_key, &audit).await?;
-        Ok(CreatedKey { key: secret.expose_secret().to_owned(), info: key_info(&new_key.record, now, None) })
+        Ok(CreatedKey { key: secret.map(|s| s.expose_secret().to_owned()), info: key_info(&new_key.record, now, None) })
     }
 
-    /// Generates the secret for `record`, and its lookup hash and sealed copy.
-    pub(crate) fn mint(&self, mut record: KeyRecord) -> Result<(ApiKey, NewKey), PlatformError> {
+    /// Generates the secret for `record`, and its lookup hash and sealed
+    /// copy. An Ed25519 key gets no secret: the client holds its private
+    /// key, and the record a random lookup hash that no key hashes to.
+    pub(crate) fn mint(&self, mut record: KeyRecord) -> Result<(Option<ApiKey>, NewKey), PlatformError> {
+        if record.signing == SignatureMethod::Ed25519 {
+            record.start = format!(
+                "ed25519:{}",
+                record.public_key.as_ref().map_or(String::new(), |p| p.to_string()[..8].to_owned())
+            );
+            let mut unused = [0u8; 32];
+            self.access.fill(&mut unused)?;
+            let lookup = LookupHash { pepper_version: 0, hash: unused };
+            return Ok((None, NewKey { record, lookup, sealed: None }));
+        }
         let secret = self.access.new_key(record.environment)?;
         record.start = secret.start().to_owned();
         // Seal under the newest master key, even if another process rotated
@@ -146,7 +186,7 @@ impl Platform {
         let keyring = self.access.keyring.get();
         let lookup = keyring.lookup_hash(secret.expose_secret());
         let sealed = keyring.seal(record.id.as_str(), secret.expose_secret().as_bytes())?;
-        Ok((secret, NewKey { record, lookup, sealed: Some(sealed) }))
+        Ok((Some(secret), NewKey { record, lookup, sealed: Some(sealed) }))
     }
 
     /// One key's metadata.
@@ -240,7 +280,7 @@ impl Platform {
             }
         }
         self.access.cache.evict_key(&old.id);
-        Ok(CreatedKey { key: secret.expose_secret().to_owned(), info: key_info(&new_key.record, now, None) })
+        Ok(CreatedKey { key: secret.map(|s| s.expose_secret().to_owned()), info: key_info(&new_key.record, now, None) })
     }
 
     /// Revokes a key; revoking a revoked key changes nothing.
@@ -316,6 +356,8 @@ fn key_facts(key: &KeyRecord) -> serde_json::Value {
         "version": key.version,
         "expires_at": key.expires_at.map(Timestamp::from_millis),
         "signature_required": key.signature_required,
+        "signing": key.signing,
+        "sequence_required": key.sequence_required,
     })
 }
 

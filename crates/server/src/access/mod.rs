@@ -11,6 +11,8 @@ pub(crate) mod limits;
 pub(crate) mod master_key;
 pub(crate) mod operator;
 pub(crate) mod principal;
+pub(crate) mod sequences;
+pub(crate) mod signed;
 pub(crate) mod usage;
 
 use std::net::IpAddr;
@@ -22,6 +24,7 @@ use serde_json::Value;
 
 use crate::audit::failures::AuthFailures;
 use crate::ratelimit::{KeyedGcra, RateLimiter};
+use crate::replay::NonceStore;
 use crate::secrets::{KeyringError, KeyringHandle, SecretError};
 use crate::store::{AuditEntry, StoreError};
 
@@ -36,11 +39,16 @@ pub(crate) struct Access {
     pub(crate) usage: usage::UsageRecorder,
     pub(crate) failures: AuthFailures,
     pub(crate) signups: KeyedGcra<IpAddr>,
+    pub(crate) nonces: Arc<dyn NonceStore>,
+    pub(crate) sequences: sequences::Sequences,
+    /// When this process started (ms): signed requests older than this are
+    /// refused for one window, so nothing signed before a restart replays.
+    pub(crate) started_at_ms: i64,
     random: SystemRandom,
 }
 
 impl Access {
-    pub(crate) fn new(keyring: KeyringHandle) -> Access {
+    pub(crate) fn new(keyring: KeyringHandle, nonces: Arc<dyn NonceStore>, started_at_ms: i64) -> Access {
         Access {
             keyring,
             cache: cache::KeyCache::default(),
@@ -48,11 +56,14 @@ impl Access {
             usage: usage::UsageRecorder::default(),
             failures: AuthFailures::default(),
             signups: KeyedGcra::default(),
+            nonces,
+            sequences: sequences::Sequences::default(),
+            started_at_ms,
             random: SystemRandom::new(),
         }
     }
 
-    fn fill(&self, bytes: &mut [u8]) -> Result<(), PlatformError> {
+    pub(crate) fn fill(&self, bytes: &mut [u8]) -> Result<(), PlatformError> {
         self.random.fill(bytes).map_err(|_| PlatformError::Random)
     }
 
@@ -122,15 +133,22 @@ pub struct Refusal {
     pub param: Option<&'static str>,
     /// For limits: when to try again, in whole seconds.
     pub retry_after_secs: Option<u64>,
+    /// For clock errors: the server's time (ms), so the client can correct.
+    pub server_time_ms: Option<i64>,
 }
 
 impl Refusal {
     pub(crate) fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Refusal { code, detail: detail.into(), param: None, retry_after_secs: None }
+        Refusal { code, detail: detail.into(), param: None, retry_after_secs: None, server_time_ms: None }
     }
 
     pub(crate) fn invalid(param: &'static str, detail: impl Into<String>) -> Self {
         Refusal { param: Some(param), ..Refusal::new(ErrorCode::InvalidBody, detail) }
+    }
+
+    pub(crate) fn server_time(mut self, now_ms: i64) -> Self {
+        self.server_time_ms = Some(now_ms);
+        self
     }
 
     pub(crate) fn retry_after_ms(mut self, ms: i64) -> Self {

@@ -71,6 +71,10 @@ pub(crate) fn key_info(key: &KeyRecord, now_ms: i64, last_used_pending: Option<i
         ip_allowlist: key.ip_allowlist.clone(),
         labels: key.labels.clone(),
         signature_required: key.signature_required,
+        signing: key.signing,
+        public_key: key.public_key.clone(),
+        signature_window_secs: key.signature_window_secs,
+        sequence_required: key.sequence_required,
         rate_per_minute: key.rate_per_minute,
         monthly_quota: key.monthly_quota,
     }

@@ -60,6 +60,7 @@ impl UsageRecorder {
             rejects: pending.rejects.into_iter().map(|((k, m, c), n)| (k, m, c, n)).collect(),
             last_used: pending.last_used.into_iter().collect(),
             months: Vec::new(),
+            sequences: Vec::new(),
         }
     }
 

@@ -59,6 +59,16 @@ fn foreign_altgate_variables_are_ignored_and_missing_files_reported() {
 }
 
 #[test]
+fn ranges_are_checked_and_named() {
+    Jail::expect_with(|jail| {
+        jail.set_env("ALTGATE_SIGNING__WINDOW_SECS", "300");
+        let err = Config::load(None, &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("signing.window_secs"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
 fn nested_settings_come_from_the_environment_with_double_underscores() {
     Jail::expect_with(|jail| {
         jail.set_env("ALTGATE_PLANS__FREE__RATE_PER_MINUTE", "7");

@@ -11,9 +11,13 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
 use super::error::ApiError;
+use altgate_protocol::signing::SignatureHeaders;
+
 use crate::access::authenticate::presented_key;
+use crate::access::signed::{SignedRequest, header_refusal};
 use crate::access::{Actor, Principal, Refusal};
 use crate::audit::failures::FailureSource;
+use crate::http::middleware::BufferedBody;
 use crate::ratelimit::LimitStatus;
 use crate::state::AppState;
 
@@ -63,9 +67,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// The scope an endpoint needs; `None` for any authenticated key.
+/// What an endpoint needs of a key.
 pub(crate) trait Requirement: Send + Sync + 'static {
+    /// The scope; `None` for any authenticated key.
     const SCOPE: Option<Scope>;
+    /// Whether only signed requests are accepted (key management, trading).
+    const SIGNED: bool = false;
+    /// Whether the key must belong to the operator's account.
+    const OPERATOR_ACCOUNT: bool = false;
 }
 
 /// Any valid key.
@@ -73,6 +82,15 @@ pub(crate) trait Requirement: Send + Sync + 'static {
 pub(crate) struct AnyKey;
 impl Requirement for AnyKey {
     const SCOPE: Option<Scope> = None;
+}
+
+/// Any key of the operator's account, whatever its scopes: a monitoring key
+/// needs no power beyond reading metrics.
+#[derive(Debug)]
+pub(crate) struct OperatorKey;
+impl Requirement for OperatorKey {
+    const SCOPE: Option<Scope> = None;
+    const OPERATOR_ACCOUNT: bool = true;
 }
 
 /// Market data.
@@ -87,6 +105,7 @@ impl Requirement for Read {
 pub(crate) struct Keys;
 impl Requirement for Keys {
     const SCOPE: Option<Scope> = Some(Scope::Keys);
+    const SIGNED: bool = true;
 }
 
 /// Administration.
@@ -94,6 +113,7 @@ impl Requirement for Keys {
 pub(crate) struct Admin;
 impl Requirement for Admin {
     const SCOPE: Option<Scope> = Some(Scope::Admin);
+    const SIGNED: bool = true;
 }
 
 /// An authenticated key holding `R::SCOPE`, within its limits. Put it first
@@ -120,16 +140,48 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
         let platform = &state.platform;
         let ctx = context(parts);
         let ip = ctx.client_ip;
-        let presented = presented_key(&parts.headers).inspect_err(|refusal| {
-            platform.access.failures.record(refusal.code.as_str(), FailureSource::Ip(ip), platform.now());
-        })?;
-        let principal = platform.authenticate(presented, ip).await?;
+        let header = |name: &str| parts.headers.get(name).map(axum::http::HeaderValue::as_bytes);
+        let signed = SignatureHeaders::present(header);
+        let principal = if signed {
+            let headers = SignatureHeaders::parse(header).map_err(|error| {
+                platform.access.failures.record("malformed_signature_header", FailureSource::Ip(ip), platform.now());
+                header_refusal(error)
+            })?;
+            let body = parts.extensions.get::<BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
+            let request = SignedRequest {
+                method: parts.method.as_str(),
+                path: parts.uri.path(),
+                query: parts.uri.query().unwrap_or_default(),
+                body: &body,
+            };
+            platform.authenticate_signed(&headers, request, ip).await?
+        } else {
+            let presented = presented_key(&parts.headers).inspect_err(|refusal| {
+                platform.access.failures.record(refusal.code.as_str(), FailureSource::Ip(ip), platform.now());
+            })?;
+            platform.authenticate(presented, ip).await?
+        };
+        if R::OPERATOR_ACCOUNT && !principal.account.admin {
+            platform.refused(&principal, ErrorCode::InsufficientScope, platform.now());
+            return Err(Refusal::new(ErrorCode::InsufficientScope, "this needs a key of the operator's account").into());
+        }
         if let Some(scope) = R::SCOPE
             && !principal.grants(scope)
         {
             platform.refused(&principal, ErrorCode::InsufficientScope, platform.now());
             let detail = format!("this operation needs the `{scope}` scope; the key has [{}]", principal.key.scopes);
             return Err(Refusal::new(ErrorCode::InsufficientScope, detail).into());
+        }
+        // Checked after the scope, so a key that could never call the
+        // operation hears that first.
+        if !signed && (R::SIGNED || principal.key.signature_required) {
+            platform.refused(&principal, ErrorCode::SignatureRequired, platform.now());
+            let detail = if R::SIGNED {
+                "this operation accepts only signed requests; see docs/signing.md"
+            } else {
+                "this key accepts only signed requests; see docs/signing.md"
+            };
+            return Err(Refusal::new(ErrorCode::SignatureRequired, detail).into());
         }
         let admission = platform.admit(&principal).await?;
         let _ = ctx.limits.set(admission.status);

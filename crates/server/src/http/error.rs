@@ -80,6 +80,9 @@ impl From<Refusal> for ApiError {
             error = error.param(param);
         }
         error.retry_after_secs = refusal.retry_after_secs;
+        if let Some(now) = refusal.server_time_ms {
+            error.problem.extensions.insert("server_time_ms".to_owned(), now.into());
+        }
         error
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use altgate_protocol::{ErrorCode, PROBLEM_CONTENT_TYPE, Problem};
-use axum::body::{Body, HttpBody};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderName, HeaderValue};
@@ -121,8 +121,9 @@ pub(crate) async fn buffer_body(State(state): State<AppState>, request: Request,
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(limit);
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     if body.is_end_stream() {
+        parts.extensions.insert(BufferedBody(Bytes::new()));
         return next.run(Request::from_parts(parts, body)).await;
     }
     let bytes = match Limited::new(body, limit).collect().await {
@@ -132,8 +133,14 @@ pub(crate) async fn buffer_body(State(state): State<AppState>, request: Request,
             return ApiError::new(ErrorCode::BadRequest).detail("the request body could not be read").into_response();
         }
     };
+    parts.extensions.insert(BufferedBody(bytes.clone()));
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
+
+/// The whole request body, as read by [`buffer_body`], for the signature
+/// check (a cheap reference-counted copy).
+#[derive(Debug, Clone)]
+pub(crate) struct BufferedBody(pub(crate) Bytes);
 
 fn too_large(limit: usize) -> Response {
     ApiError::new(ErrorCode::PayloadTooLarge)

@@ -67,6 +67,14 @@ pub struct KeyRecord {
     pub labels: Labels,
     /// Whether requests must be signed.
     pub signature_required: bool,
+    /// How its requests are signed.
+    pub signing: altgate_protocol::signing::SignatureMethod,
+    /// For Ed25519 keys, the public key.
+    pub public_key: Option<altgate_protocol::signing::PublicKey>,
+    /// Its own freshness window for signed requests, in seconds.
+    pub signature_window_secs: Option<u32>,
+    /// Whether signed requests must carry an increasing sequence.
+    pub sequence_required: bool,
     /// Per-key per-minute override.
     pub rate_per_minute: Option<u32>,
     /// Per-key monthly-quota override.
@@ -151,6 +159,8 @@ pub struct UsageBatch {
     pub last_used: Vec<(KeyId, i64)>,
     /// Requests per account, environment and month (`YYYY-MM`).
     pub months: Vec<(AccountId, Environment, String, u64)>,
+    /// The last accepted sequence of keys in sequence mode.
+    pub sequences: Vec<(KeyId, u64)>,
 }
 
 /// Stored usage of one key.
@@ -299,6 +309,9 @@ pub trait AccessStore {
 
     /// Usage of a key since a Unix minute (minutes) and a Unix day (days, rejects).
     async fn key_usage(&self, id: &KeyId, since_minute: i64, since_day: i64) -> Result<StoredUsage, StoreError>;
+
+    /// The last accepted sequence of a key, as last written.
+    async fn last_sequence(&self, id: &KeyId) -> Result<Option<u64>, StoreError>;
 
     /// Requests written for a key since a Unix minute (within the 31 days kept).
     async fn key_requests_since(&self, id: &KeyId, since_minute: i64) -> Result<u64, StoreError>;

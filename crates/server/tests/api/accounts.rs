@@ -21,10 +21,12 @@ async fn signup_gives_a_free_read_key_limited_per_address() {
     assert_eq!(first.status(), StatusCode::CREATED);
     let first: Signup = first.json().await.unwrap();
     assert_eq!(first.account.plan, Plan::Free);
-    assert!(first.key.key.starts_with("ag_live_"));
+    app.remember(&first.key);
+    let key = first.key.key.clone().unwrap();
+    assert!(key.starts_with("ag_live_"));
     assert_eq!(first.key.info.scopes.to_string(), "read");
-    assert_eq!(app.get_as(&first.key.key, "/v1/assets/ethereum").await.status(), StatusCode::OK);
-    let keys = app.get_as(&first.key.key, "/v1/keys").await;
+    assert_eq!(app.get_as(&key, "/v1/assets/ethereum").await.status(), StatusCode::OK);
+    let keys = app.get_as(&key, "/v1/keys").await;
     assert_eq!(keys.status(), StatusCode::FORBIDDEN, "a signup key only reads");
 
     assert_eq!(signup(2).await.unwrap().status(), StatusCode::CREATED);
@@ -45,9 +47,8 @@ async fn signup_gives_a_free_read_key_limited_per_address() {
 async fn suspending_an_account_blocks_all_its_keys_at_once() {
     let app = TestApp::spawn().await;
     let (account, key) = app.new_account_with_key("tenant", &["read", "keys"]).await;
-    let second: serde_json::Value =
-        app.post_as(&key, "/v1/keys", &json!({ "name": "second", "scopes": ["read"] })).await.json().await.unwrap();
-    let second = second["key"].as_str().unwrap().to_owned();
+    let second =
+        app.created(app.post_as(&key, "/v1/keys", &json!({ "name": "second", "scopes": ["read"] })).await).await.key;
     for k in [&key, &second] {
         assert_eq!(app.get_as(k, "/v1/assets/bitcoin").await.status(), StatusCode::OK);
     }
@@ -97,8 +98,12 @@ async fn admins_create_accounts_and_override_limits() {
     assert_eq!(account.monthly_quota, app.config.plans.gold.monthly_quota);
 
     let patched = app
-        .request(reqwest::Method::PATCH, &format!("/v1/accounts/{}", account.id), Some(&app.admin.key))
-        .json(&json!({ "rate_per_minute": null, "plan": "silver" }))
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/accounts/{}", account.id),
+            &app.admin.key,
+            Some(&json!({ "rate_per_minute": null, "plan": "silver" })),
+        )
         .send()
         .await
         .unwrap();

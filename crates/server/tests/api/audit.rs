@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, Once};
 
-use altgate_protocol::{AuditAction, AuditEvent, CreatedKey, KeyInfo, Page};
+use altgate_protocol::{AuditAction, AuditEvent, KeyInfo, Page};
 use altgate_server::store::DATABASE_FILE;
 use altgate_server::{Platform, SystemClock};
 use reqwest::StatusCode;
@@ -53,18 +53,17 @@ async fn no_key_or_secret_leaks_through_a_full_key_lifecycle() {
     let mut secrets = vec![first.clone(), app.admin.key.clone()];
     let mut bodies = String::new();
 
-    let created: CreatedKey =
-        app.post_as(&first, "/v1/keys", &json!({ "name": "worker", "scopes": ["read"] })).await.json().await.unwrap();
+    let created =
+        app.created(app.post_as(&first, "/v1/keys", &json!({ "name": "worker", "scopes": ["read"] })).await).await;
     secrets.push(created.key.clone());
     for _ in 0..2 {
         assert_eq!(app.get_as(&created.key, "/v1/assets/bitcoin").await.status(), StatusCode::OK);
     }
-    let rotated: CreatedKey = app
-        .post_as(&first, &format!("/v1/keys/{}/rotate", created.info.id), &json!({ "grace_seconds": 10 }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotated = app
+        .created(
+            app.post_as(&first, &format!("/v1/keys/{}/rotate", created.info.id), &json!({ "grace_seconds": 10 })).await,
+        )
+        .await;
     secrets.push(rotated.key.clone());
     bodies += &app.get_as(&rotated.key, "/v1/keys").await.text().await.unwrap();
     bodies += &app.get_as(&first, &format!("/v1/keys/{}", rotated.info.id)).await.text().await.unwrap();
@@ -92,8 +91,7 @@ async fn no_key_or_secret_leaks_through_a_full_key_lifecycle() {
 async fn the_database_file_holds_no_key_and_secrets_are_sealed() {
     let app = TestApp::spawn().await;
     let (_, key) = app.new_account_with_key("sealed", &["read", "keys"]).await;
-    let created: CreatedKey =
-        app.post_as(&key, "/v1/keys", &json!({ "name": "w", "scopes": ["read"] })).await.json().await.unwrap();
+    let created = app.created(app.post_as(&key, "/v1/keys", &json!({ "name": "w", "scopes": ["read"] })).await).await;
     app.get_as(&created.key, "/v1/assets/bitcoin").await;
     let data_dir = app.config.data_dir.clone();
     let admin_key = app.admin.key.clone();

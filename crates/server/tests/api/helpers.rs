@@ -1,22 +1,34 @@
 //! `TestApp`: a real server on port 0 in a temporary data directory, with
 //! an admin key bootstrapped and a `read` key on a separate account.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use altgate_protocol::{Asset, Page, Problem};
+use altgate_protocol::signing::{CanonicalRequest, HmacSigner, canonical_string};
+use altgate_protocol::{Asset, CreatedKey, Page, Problem};
 use altgate_server::config::PlanLimits;
-use altgate_server::{Application, Bootstrap, Config, ManualClock, Platform};
+use altgate_server::{Application, Bootstrap, Clock, Config, ManualClock, Platform};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// A key as created: its secret (empty for Ed25519 keys) and metadata.
+pub(crate) struct Minted {
+    pub(crate) key: String,
+    pub(crate) info: altgate_protocol::KeyInfo,
+}
+
 /// 2026-01-01T00:00:00Z, the time every test app starts at.
 pub(crate) const START_MS: i64 = 1_767_225_600_000;
 
 pub(crate) struct TestApp {
+    /// Key ids by secret, so requests with a known key are signed.
+    key_ids: Mutex<HashMap<String, String>>,
+    nonces: AtomicU64,
     pub(crate) base: String,
     pub(crate) client: reqwest::Client,
     pub(crate) clock: Arc<ManualClock>,
@@ -48,7 +60,12 @@ impl TestApp {
     /// A server with `config`, bootstrapping the admin on first use of its
     /// data directory.
     pub(crate) async fn spawn_with(config: Config) -> TestApp {
-        let clock = Arc::new(ManualClock::new(START_MS));
+        TestApp::spawn_at(config, START_MS).await
+    }
+
+    /// As [`TestApp::spawn_with`], with the clock starting at `start_ms`.
+    pub(crate) async fn spawn_at(config: Config, start_ms: i64) -> TestApp {
+        let clock = Arc::new(ManualClock::new(start_ms));
         let admin = bootstrap(&config, &clock).await;
         let app = Application::build_with_clock(config.clone(), clock.clone()).await.expect("app builds");
         let base = format!("http://{}", app.local_addr());
@@ -57,6 +74,8 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let mut app = TestApp {
+            key_ids: Mutex::new(HashMap::from([(admin.key.clone(), admin.key_id.to_string())])),
+            nonces: AtomicU64::new(0),
             base,
             client: reqwest::Client::new(),
             clock,
@@ -78,7 +97,7 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A request with `key` (or none).
+    /// A request with `key` as a bearer credential (or none).
     pub(crate) fn request(&self, method: Method, path: &str, key: Option<&str>) -> RequestBuilder {
         let builder = self.client.request(method, self.url(path));
         match key {
@@ -87,19 +106,123 @@ impl TestApp {
         }
     }
 
-    /// GETs `path` with the read key.
+    /// Checks a 201 with a created key, remembers the key and returns it.
+    pub(crate) async fn created(&self, response: reqwest::Response) -> Minted {
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.url());
+        let created: CreatedKey = response.json().await.unwrap();
+        self.remember(&created);
+        Minted { key: created.key.clone().unwrap_or_default(), info: created.info }
+    }
+
+    /// Remembers a created key's id, so requests with it are signed.
+    pub(crate) fn remember(&self, created: &CreatedKey) {
+        if let Some(secret) = &created.key {
+            self.key_ids.lock().unwrap().insert(secret.clone(), created.info.id.to_string());
+        }
+    }
+
+    /// A request with `key`: signed (HMAC, by the server's clock, with a
+    /// fresh nonce) when the key's id is known, otherwise as a bearer.
+    pub(crate) fn call(&self, method: Method, path: &str, key: &str, body: Option<&Value>) -> RequestBuilder {
+        let body = body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default();
+        let key_id = self.key_ids.lock().unwrap().get(key).cloned();
+        let mut builder = match key_id {
+            None => self.request(method, path, Some(key)),
+            Some(key_id) => {
+                let headers = self.signature(&key_id, key, method.as_str(), path, &body, None);
+                let mut builder = self.client.request(method, self.url(path));
+                for (name, value) in headers {
+                    builder = builder.header(name, value);
+                }
+                builder
+            }
+        };
+        if !body.is_empty() {
+            builder = builder.header("content-type", "application/json").body(body);
+        }
+        builder
+    }
+
+    /// The signature headers of a request, signed now with a fresh nonce.
+    pub(crate) fn signature(
+        &self,
+        key_id: &str,
+        secret: &str,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        sequence: Option<u64>,
+    ) -> Vec<(&'static str, String)> {
+        self.signature_at(self.clock.now_ms(), key_id, secret, method, path_and_query, body, sequence)
+    }
+
+    /// The signature headers of a request signed at `timestamp_ms`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn signature_at(
+        &self,
+        timestamp_ms: i64,
+        key_id: &str,
+        secret: &str,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        sequence: Option<u64>,
+    ) -> Vec<(&'static str, String)> {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let nonce = format!("test-nonce-{:016}", self.nonces.fetch_add(1, Ordering::Relaxed));
+        let canonical = canonical_string(&CanonicalRequest {
+            key_id,
+            timestamp_ms,
+            nonce: &nonce,
+            method,
+            path,
+            query,
+            body,
+            sequence,
+        });
+        let mut headers = vec![
+            ("x-ag-key-id", key_id.to_owned()),
+            ("x-ag-timestamp", timestamp_ms.to_string()),
+            ("x-ag-nonce", nonce),
+            ("x-ag-signature", HmacSigner::new(secret).sign(&canonical)),
+        ];
+        if let Some(sequence) = sequence {
+            headers.push(("x-ag-sequence", sequence.to_string()));
+        }
+        headers
+    }
+
+    /// A signed request with a raw body and content type, for malformed bodies.
+    pub(crate) fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> RequestBuilder {
+        let key_id = self.key_ids.lock().unwrap().get(key).cloned().expect("a known key");
+        let headers = self.signature(&key_id, key, method.as_str(), path, body, None);
+        let mut builder = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        builder.header("content-type", content_type).body(body.to_vec())
+    }
+
+    /// GETs `path` with the read key, as a bearer.
     pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.request(Method::GET, path, Some(&self.read_key)).send().await.expect("request sent")
     }
 
-    /// GETs `path` with `key`.
+    /// GETs `path` with `key` (signed when its id is known).
     pub(crate) async fn get_as(&self, key: &str, path: &str) -> reqwest::Response {
-        self.request(Method::GET, path, Some(key)).send().await.expect("request sent")
+        self.call(Method::GET, path, key, None).send().await.expect("request sent")
     }
 
-    /// POSTs a JSON body with `key`.
+    /// POSTs a JSON body with `key` (signed when its id is known).
     pub(crate) async fn post_as(&self, key: &str, path: &str, body: &Value) -> reqwest::Response {
-        self.request(Method::POST, path, Some(key)).json(body).send().await.expect("request sent")
+        self.call(Method::POST, path, key, Some(body)).send().await.expect("request sent")
     }
 
     /// GETs `path` with the read key, expecting 200 and a JSON body of type `T`.
@@ -124,8 +247,9 @@ impl TestApp {
         let body = json!({ "name": format!("{name}-key"), "scopes": scopes, "account_id": id });
         let key = self.post_as(&self.admin.key, "/v1/keys", &body).await;
         assert_eq!(key.status(), StatusCode::CREATED);
-        let key: Value = key.json().await.unwrap();
-        (id, key["key"].as_str().unwrap().to_owned())
+        let key: CreatedKey = key.json().await.unwrap();
+        self.remember(&key);
+        (id, key.key.unwrap())
     }
 
     /// Every asset matching `query`, walking all pages with `limit`.

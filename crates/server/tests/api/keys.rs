@@ -1,15 +1,10 @@
 use std::time::Duration;
 
-use altgate_protocol::{CreatedKey, ErrorCode, KeyInfo, KeyStatus, KeyUsage, Page};
+use altgate_protocol::{ErrorCode, KeyInfo, KeyStatus, KeyUsage, Page};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_problem};
-
-async fn created(response: reqwest::Response) -> CreatedKey {
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
 
 async fn code_of(response: reqwest::Response) -> ErrorCode {
     let status = response.status();
@@ -62,9 +57,9 @@ async fn a_rotated_key_overlaps_for_exactly_the_grace_window() {
     let (_, old) = app.new_account_with_key("bot", &["read", "keys"]).await;
     let old_info: KeyInfo = app.get_as(&old, "/v1/keys").await.json::<Page<KeyInfo>>().await.unwrap().data.remove(0);
 
-    let rotated =
-        created(app.post_as(&old, &format!("/v1/keys/{}/rotate", old_info.id), &json!({ "grace_seconds": 60 })).await)
-            .await;
+    let rotated = app
+        .created(app.post_as(&old, &format!("/v1/keys/{}/rotate", old_info.id), &json!({ "grace_seconds": 60 })).await)
+        .await;
     assert_eq!(rotated.info.version, old_info.version + 1);
     assert_eq!(rotated.info.rotated_from.as_ref(), Some(&old_info.id));
     assert_eq!(rotated.info.scopes, old_info.scopes);
@@ -95,7 +90,7 @@ async fn of_concurrent_rotations_exactly_one_wins() {
     let path = format!("/v1/keys/{}/rotate", page.data[0].id);
     let attempts: Vec<_> = (0..8)
         .map(|_| {
-            let request = app.request(reqwest::Method::POST, &path, Some(&key)).json(&json!({ "grace_seconds": 300 }));
+            let request = app.call(reqwest::Method::POST, &path, &key, Some(&json!({ "grace_seconds": 300 })));
             tokio::spawn(request.send())
         })
         .collect();
@@ -161,7 +156,8 @@ async fn a_read_key_cannot_manage_keys_and_a_key_cannot_grant_more_than_it_holds
     let test_key =
         app.post_as(&manager, "/v1/keys", &json!({ "name": "x", "scopes": ["read"], "environment": "test" })).await;
     assert_eq!(code_of(test_key).await, ErrorCode::InsufficientScope, "a live key cannot mint test keys");
-    let ok = created(app.post_as(&manager, "/v1/keys", &json!({ "name": "child", "scopes": ["read"] })).await).await;
+    let ok =
+        app.created(app.post_as(&manager, "/v1/keys", &json!({ "name": "child", "scopes": ["read"] })).await).await;
     assert_eq!(ok.info.scopes, altgate_protocol::Scopes::of(&[altgate_protocol::Scope::Read]));
     app.stop().await;
 }
@@ -171,7 +167,7 @@ async fn test_keys_never_see_or_touch_live_keys() {
     let app = TestApp::spawn().await;
     let (account, live) = app.new_account_with_key("dual", &["read", "keys"]).await;
     let body = json!({ "name": "sandbox", "scopes": ["read", "keys"], "environment": "test", "account_id": account });
-    let test = created(app.post_as(&app.admin.key, "/v1/keys", &body).await).await;
+    let test = app.created(app.post_as(&app.admin.key, "/v1/keys", &body).await).await;
     assert!(test.key.starts_with("ag_test_"));
     let seen: Page<KeyInfo> = app.get_as(&test.key, "/v1/keys").await.json().await.unwrap();
     assert!(seen.data.iter().all(|k| k.environment == altgate_protocol::Environment::Test));
@@ -226,8 +222,8 @@ async fn ip_allowlists_are_enforced() {
     let (account, _) = app.new_account_with_key("fenced", &["read"]).await;
     let make =
         |cidr: &str| json!({ "name": "fenced", "scopes": ["read"], "account_id": account, "ip_allowlist": [cidr] });
-    let elsewhere = created(app.post_as(&app.admin.key, "/v1/keys", &make("10.0.0.0/8")).await).await;
-    let here = created(app.post_as(&app.admin.key, "/v1/keys", &make("127.0.0.1/32")).await).await;
+    let elsewhere = app.created(app.post_as(&app.admin.key, "/v1/keys", &make("10.0.0.0/8")).await).await;
+    let here = app.created(app.post_as(&app.admin.key, "/v1/keys", &make("127.0.0.1/32")).await).await;
     assert_eq!(code_of(app.get_as(&elsewhere.key, "/v1/assets/bitcoin").await).await, ErrorCode::IpNotAllowed);
     assert_eq!(app.get_as(&here.key, "/v1/assets/bitcoin").await.status(), StatusCode::OK);
     let bad = app.post_as(&app.admin.key, "/v1/keys", &make("10.0.0.0/33")).await;
@@ -241,8 +237,9 @@ async fn usage_shows_who_still_uses_the_old_key_and_it_can_be_retired_early() {
     let app = TestApp::spawn().await;
     let (_, old) = app.new_account_with_key("migrating", &["read", "keys"]).await;
     let old_id = app.get_as(&old, "/v1/keys").await.json::<Page<KeyInfo>>().await.unwrap().data[0].id.clone();
-    let new =
-        created(app.post_as(&old, &format!("/v1/keys/{old_id}/rotate"), &json!({ "grace_seconds": 3600 })).await).await;
+    let new = app
+        .created(app.post_as(&old, &format!("/v1/keys/{old_id}/rotate"), &json!({ "grace_seconds": 3600 })).await)
+        .await;
     for _ in 0..3 {
         app.get_as(&old, "/v1/assets/bitcoin").await;
     }
@@ -289,12 +286,10 @@ async fn key_bodies_are_validated_with_the_field_named() {
         assert!(problem.param.as_deref().unwrap_or_default().starts_with(field), "{body}: {problem:?}");
     }
     let not_json =
-        app.request(reqwest::Method::POST, "/v1/keys", Some(&app.admin.key)).body("name=x").send().await.unwrap();
+        app.call_raw(reqwest::Method::POST, "/v1/keys", &app.admin.key, "text/plain", b"name=x").send().await.unwrap();
     assert_eq!(code_of(not_json).await, ErrorCode::UnsupportedMediaType);
     let broken = app
-        .request(reqwest::Method::POST, "/v1/keys", Some(&app.admin.key))
-        .header("content-type", "application/json")
-        .body("{\"name\":")
+        .call_raw(reqwest::Method::POST, "/v1/keys", &app.admin.key, "application/json", b"{\"name\":")
         .send()
         .await
         .unwrap();

@@ -99,10 +99,7 @@ async fn the_quota_survives_a_restart() {
 async fn an_admin_can_give_one_key_a_quota_of_its_own() {
     let app = TestApp::spawn().await;
     let body = serde_json::json!({ "name": "metered", "scopes": ["read"], "account_id": app.read_account, "monthly_quota": 2 });
-    let created = app.post_as(&app.admin.key, "/v1/keys", &body).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let metered: serde_json::Value = created.json().await.unwrap();
-    let metered = metered["key"].as_str().unwrap().to_owned();
+    let metered = app.created(app.post_as(&app.admin.key, "/v1/keys", &body).await).await.key;
     for _ in 0..2 {
         assert_eq!(app.get_as(&metered, "/v1/assets/bitcoin").await.status(), StatusCode::OK);
     }

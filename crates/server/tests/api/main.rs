@@ -14,4 +14,5 @@ mod keys;
 mod limits;
 mod openapi;
 mod persistence;
+mod signing;
 mod system;

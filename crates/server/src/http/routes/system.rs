@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::auth::{Admin, Auth};
+use crate::http::auth::{Auth, OperatorKey};
 use crate::http::error::ApiError;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::NoParams;
@@ -62,12 +62,13 @@ async fn time(State(state): State<AppState>, _: NoParams) -> Json<ServerTime> {
     Json(ServerTime { server_time_ms: state.platform.now() })
 }
 
-/// Prometheus metrics in the OpenMetrics text format (admin; configure the
-/// scraper with an admin key as its bearer token).
+/// Prometheus metrics in the OpenMetrics text format. Any key of the
+/// operator's account may read them, as a bearer: give the scraper a
+/// `read`-only key of that account, never the admin key.
 #[utoipa::path(get, path = "/metrics", tag = "system", security(("api_key" = [])),
     responses((status = 200, description = "Request counts and latency histograms by route and status",
         body = String, content_type = "application/openmetrics-text"), AuthErrors, CommonErrors))]
-async fn metrics(State(state): State<AppState>, _: Auth<Admin>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, _: Auth<OperatorKey>) -> impl IntoResponse {
     ([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.encode())
 }
 

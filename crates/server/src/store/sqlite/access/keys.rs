@@ -17,8 +17,9 @@ pub(super) async fn insert(conn: &mut SqliteConnection, key: &NewKey) -> Result<
         "INSERT INTO api_keys (id, account_id, name, environment, scopes, start, version, family_id, \
          rotated_from, lookup_hash, pepper_version, secret_ciphertext, secret_nonce, dek_wrapped, \
          dek_nonce, kek_version, created_at, expires_at, revoked_at, last_used_at, ip_allowlist, \
-         labels, signature_required, rate_per_minute, monthly_quota) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         labels, signature_required, rate_per_minute, monthly_quota, signing, public_key, \
+         signature_window_secs, sequence_required) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(k.id.as_str())
     .bind(k.account_id.as_str())
@@ -45,6 +46,10 @@ pub(super) async fn insert(conn: &mut SqliteConnection, key: &NewKey) -> Result<
     .bind(k.signature_required)
     .bind(k.rate_per_minute.map(i64::from))
     .bind(k.monthly_quota.map(|q| to_i64(q, "monthly_quota")).transpose()?)
+    .bind(k.signing.as_str())
+    .bind(k.public_key.as_ref().map(|p| p.as_bytes().as_slice()))
+    .bind(k.signature_window_secs.map(i64::from))
+    .bind(k.sequence_required)
     .execute(conn)
     .await?;
     Ok(())

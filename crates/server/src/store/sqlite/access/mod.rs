@@ -220,6 +220,15 @@ impl AccessStore for SqliteStore {
         usage::of_key(&mut *self.pool.acquire().await?, id, since_minute, since_day).await
     }
 
+    async fn last_sequence(&self, id: &KeyId) -> Result<Option<u64>, StoreError> {
+        let last: Option<Option<i64>> = sqlx::query_scalar("SELECT last_sequence FROM api_keys WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        // Stored as the signed bit pattern of the u64.
+        Ok(last.flatten().map(|v| v as u64))
+    }
+
     async fn key_requests_since(&self, id: &KeyId, since_minute: i64) -> Result<u64, StoreError> {
         let n: i64 =
             sqlx::query_scalar("SELECT coalesce(sum(requests), 0) FROM key_usage WHERE key_id = ? AND minute >= ?")

@@ -1,5 +1,6 @@
 //! Row types and their conversion into records.
 
+use altgate_protocol::signing::{PublicKey, SignatureMethod};
 use altgate_protocol::{AccountId, Email, KeyId, Labels, Name, Plan, Scope, Scopes};
 
 use crate::store::{AccountRecord, KeyRecord, StoreError};
@@ -18,7 +19,8 @@ macro_rules! key_columns {
         "k.id, k.account_id, k.name, k.environment, k.scopes, k.start, k.version, k.family_id, \
          k.rotated_from, (SELECT s.id FROM api_keys s WHERE s.rotated_from = k.id) AS rotated_to, \
          k.created_at, k.expires_at, k.revoked_at, k.last_used_at, k.ip_allowlist, k.labels, \
-         k.signature_required, k.rate_per_minute, k.monthly_quota"
+         k.signature_required, k.rate_per_minute, k.monthly_quota, k.signing, k.public_key, \
+         k.signature_window_secs, k.sequence_required"
     };
 }
 pub(super) use key_columns;
@@ -78,6 +80,10 @@ pub(super) struct KeyRow {
     signature_required: bool,
     rate_per_minute: Option<i64>,
     monthly_quota: Option<i64>,
+    signing: String,
+    public_key: Option<Vec<u8>>,
+    signature_window_secs: Option<i64>,
+    sequence_required: bool,
 }
 
 impl KeyRow {
@@ -109,6 +115,18 @@ impl KeyRow {
             ip_allowlist: serde_json::from_str(&self.ip_allowlist).map_err(|e| c(&e))?,
             labels: serde_json::from_str::<Labels>(&self.labels).map_err(|e| c(&e))?,
             signature_required: self.signature_required,
+            signing: match self.signing.as_str() {
+                "hmac" => SignatureMethod::Hmac,
+                "ed25519" => SignatureMethod::Ed25519,
+                other => return Err(c(&format!("unknown signing `{other}`"))),
+            },
+            public_key: self
+                .public_key
+                .map(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).map(PublicKey::from_bytes))
+                .transpose()
+                .map_err(|e| c(&e))?,
+            signature_window_secs: self.signature_window_secs.map(u32::try_from).transpose().map_err(|e| c(&e))?,
+            sequence_required: self.sequence_required,
             rate_per_minute: self.rate_per_minute.map(u32::try_from).transpose().map_err(|e| c(&e))?,
             monthly_quota: self.monthly_quota.map(u64::try_from).transpose().map_err(|e| c(&e))?,
         })

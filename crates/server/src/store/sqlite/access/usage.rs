@@ -53,6 +53,21 @@ pub(super) async fn record(conn: &mut SqliteConnection, batch: &UsageBatch) -> R
         .execute(&mut *conn)
         .await?;
     }
+    for (key, sequence) in &batch.sequences {
+        // A u64 is stored as its i64 bit pattern, so the comparison is done
+        // here, as unsigned, inside the write transaction.
+        let stored: Option<Option<i64>> = sqlx::query_scalar("SELECT last_sequence FROM api_keys WHERE id = ?")
+            .bind(key.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if stored.flatten().is_none_or(|last| (last as u64) < *sequence) {
+            sqlx::query("UPDATE api_keys SET last_sequence = ? WHERE id = ?")
+                .bind(*sequence as i64)
+                .bind(key.as_str())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     let horizon = batch.now_ms.div_euclid(60_000) - MINUTES_KEPT;
     sqlx::query("DELETE FROM key_usage WHERE minute < ?").bind(horizon).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM key_rejects WHERE minute < ?").bind(horizon).execute(&mut *conn).await?;

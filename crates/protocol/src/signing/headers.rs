@@ -1,0 +1,185 @@
+//! The signature headers and their parsing.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::KeyId;
+
+/// The public key id.
+pub const KEY_ID_HEADER: &str = "x-ag-key-id";
+/// Unix milliseconds.
+pub const TIMESTAMP_HEADER: &str = "x-ag-timestamp";
+/// 16–64 characters of `[A-Za-z0-9_-]`, unique per key within the window.
+pub const NONCE_HEADER: &str = "x-ag-nonce";
+/// The signature, base64url without padding.
+pub const SIGNATURE_HEADER: &str = "x-ag-signature";
+/// Optional: a u64 that must increase with every request (sequence mode).
+pub const SEQUENCE_HEADER: &str = "x-ag-sequence";
+
+/// A request nonce: 16 to 64 characters of `A-Z a-z 0-9 _ -`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Nonce(String);
+
+impl Nonce {
+    /// Parses a nonce.
+    pub fn parse(s: &str) -> Result<Nonce, SignatureHeaderError> {
+        let ok = (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok { Ok(Nonce(s.to_owned())) } else { Err(SignatureHeaderError::Nonce) }
+    }
+
+    /// The nonce as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A fresh 32-character nonce from 24 bytes of CSPRNG output.
+    pub fn from_entropy(entropy: &[u8; 24]) -> Nonce {
+        Nonce(URL_SAFE_NO_PAD.encode(entropy))
+    }
+}
+
+impl fmt::Display for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why the signature headers were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureHeaderError {
+    /// A required header is absent.
+    #[error("the `{0}` header is missing")]
+    Missing(&'static str),
+    /// A header is present but malformed.
+    #[error("the `{0}` header is malformed")]
+    Malformed(&'static str),
+    /// The nonce is not 16–64 characters of `[A-Za-z0-9_-]`.
+    #[error("the nonce must be 16 to 64 characters of A-Z a-z 0-9 _ -")]
+    Nonce,
+}
+
+/// The parsed signature headers of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureHeaders {
+    /// `X-AG-Key-Id`.
+    pub key_id: KeyId,
+    /// `X-AG-Timestamp`, Unix ms.
+    pub timestamp_ms: i64,
+    /// `X-AG-Nonce`.
+    pub nonce: Nonce,
+    /// `X-AG-Signature`, decoded.
+    pub signature: Vec<u8>,
+    /// `X-AG-Sequence`, when sent.
+    pub sequence: Option<u64>,
+}
+
+impl SignatureHeaders {
+    /// Whether a request carries a signature at all (then it is treated as
+    /// signed, and must be well-formed).
+    pub fn present<'h>(header: impl Fn(&str) -> Option<&'h [u8]>) -> bool {
+        header(SIGNATURE_HEADER).is_some()
+    }
+
+    /// Parses the headers, looked up by lowercase name.
+    pub fn parse<'h>(header: impl Fn(&str) -> Option<&'h [u8]>) -> Result<SignatureHeaders, SignatureHeaderError> {
+        let text = |name: &'static str| -> Result<&'h str, SignatureHeaderError> {
+            let raw = header(name).ok_or(SignatureHeaderError::Missing(name))?;
+            std::str::from_utf8(raw).map_err(|_| SignatureHeaderError::Malformed(name))
+        };
+        let key_id = KeyId::parse(text(KEY_ID_HEADER)?).map_err(|_| SignatureHeaderError::Malformed(KEY_ID_HEADER))?;
+        let timestamp = text(TIMESTAMP_HEADER)?;
+        let timestamp_ms = digits(timestamp)
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or(SignatureHeaderError::Malformed(TIMESTAMP_HEADER))?;
+        let nonce = Nonce::parse(text(NONCE_HEADER)?)?;
+        let signature = text(SIGNATURE_HEADER)?;
+        if signature.len() > 128 {
+            return Err(SignatureHeaderError::Malformed(SIGNATURE_HEADER));
+        }
+        let signature =
+            URL_SAFE_NO_PAD.decode(signature).map_err(|_| SignatureHeaderError::Malformed(SIGNATURE_HEADER))?;
+        let sequence = match header(SEQUENCE_HEADER) {
+            None => None,
+            Some(raw) => Some(
+                std::str::from_utf8(raw)
+                    .ok()
+                    .and_then(digits)
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .ok_or(SignatureHeaderError::Malformed(SEQUENCE_HEADER))?,
+            ),
+        };
+        Ok(SignatureHeaders { key_id, timestamp_ms, nonce, signature, sequence })
+    }
+}
+
+/// `s` if it is 1 to 20 ASCII digits without a leading zero (so the text
+/// signed and the number parsed cannot differ).
+fn digits(s: &str) -> Option<&str> {
+    let canonical = s == "0" || !s.starts_with('0');
+    ((1..=20).contains(&s.len()) && canonical && s.bytes().all(|b| b.is_ascii_digit())).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<SignatureHeaders, SignatureHeaderError> {
+        let map: HashMap<String, Vec<u8>> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec())).collect();
+        SignatureHeaders::parse(|name| map.get(name).map(Vec::as_slice))
+    }
+
+    const GOOD: [(&str, &str); 4] = [
+        (KEY_ID_HEADER, "key_3XfN8bQ2LrT7"),
+        (TIMESTAMP_HEADER, "1764316800123"),
+        (NONCE_HEADER, "n0nce-Xy7_abcdefGH"),
+        (SIGNATURE_HEADER, "_DRb9jmsoc-F4dus2edyL1JpgevissEvprgj97Imle4"),
+    ];
+
+    #[test]
+    fn well_formed_headers_parse() {
+        let parsed = parse(&GOOD).unwrap();
+        assert_eq!(parsed.key_id.as_str(), "key_3XfN8bQ2LrT7");
+        assert_eq!(parsed.timestamp_ms, 1_764_316_800_123);
+        assert_eq!(parsed.signature.len(), 32);
+        assert_eq!(parsed.sequence, None);
+        let mut with_sequence = GOOD.to_vec();
+        with_sequence.push((SEQUENCE_HEADER, "42"));
+        assert_eq!(parse(&with_sequence).unwrap().sequence, Some(42));
+    }
+
+    #[test]
+    fn each_bad_header_is_named() {
+        let with = |name: &str, value: &'static str| {
+            let mut pairs = GOOD.to_vec();
+            pairs.retain(|(n, _)| *n != name);
+            pairs.push((Box::leak(name.to_owned().into_boxed_str()), value));
+            parse(&pairs)
+        };
+        assert_eq!(with(KEY_ID_HEADER, "bogus"), Err(SignatureHeaderError::Malformed(KEY_ID_HEADER)));
+        assert_eq!(with(TIMESTAMP_HEADER, "-5"), Err(SignatureHeaderError::Malformed(TIMESTAMP_HEADER)));
+        assert_eq!(with(TIMESTAMP_HEADER, "12.5"), Err(SignatureHeaderError::Malformed(TIMESTAMP_HEADER)));
+        assert_eq!(with(TIMESTAMP_HEADER, "01764316800123"), Err(SignatureHeaderError::Malformed(TIMESTAMP_HEADER)));
+        assert_eq!(with(SEQUENCE_HEADER, "007"), Err(SignatureHeaderError::Malformed(SEQUENCE_HEADER)));
+        assert_eq!(with(NONCE_HEADER, "short"), Err(SignatureHeaderError::Nonce));
+        assert_eq!(with(NONCE_HEADER, "has space in it!!"), Err(SignatureHeaderError::Nonce));
+        assert_eq!(with(SIGNATURE_HEADER, "not+base64url="), Err(SignatureHeaderError::Malformed(SIGNATURE_HEADER)));
+        assert_eq!(with(SEQUENCE_HEADER, "x"), Err(SignatureHeaderError::Malformed(SEQUENCE_HEADER)));
+        let missing: Vec<_> = GOOD.iter().copied().filter(|(n, _)| *n != NONCE_HEADER).collect();
+        assert_eq!(parse(&missing), Err(SignatureHeaderError::Missing(NONCE_HEADER)));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_header_values_never_panic(values in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..80), 5)) {
+            let names = [KEY_ID_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER, SEQUENCE_HEADER];
+            let _ = SignatureHeaders::parse(|name| names.iter().position(|n| *n == name).map(|i| values[i].as_slice()));
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! The in-memory [`NonceStore`].
+//!
+//! **Fingerprints, not strings.** Each claim is reduced to a 128-bit
+//! fingerprint: two 64-bit hashes of `key id ‖ 0xFF ‖ nonce` under two keyed
+//! hashers (`std`'s `RandomState`, SipHash-1-3 today) whose random keys are
+//! drawn when the store is built. `0xFF` never occurs in UTF-8, so distinct
+//! pairs are distinct inputs, and without the keys nobody can choose
+//! colliding nonces. Only fingerprints are stored: 16 bytes in a hash table
+//! instead of two heap strings (a 64-character nonce alone takes 88 bytes
+//! with its `String`), which keeps a live nonce within 64 bytes.
+//!
+//! **Why 128 bits.** A fingerprint collision is a false repeat: an honest
+//! request refused. With 2^-128 per pair of nonces, even 10^6 live nonces
+//! checked against 10^15 claims give odds of about 10^-18; it never happens in
+//! practice. With 64 bits, 4 million live nonces would meet a collision
+//! within a few trillion claims.
+//!
+//! **Shards and buckets.** Fingerprints are spread by their high half over
+//! independently locked shards; everything happens under one shard's lock and
+//! synchronously, so no lock is ever held across an `.await`. A shard keeps
+//! an ordered list of time buckets, each covering `bucket_ms = retention_ms /
+//! 4` of *timestamps* and holding a hash set of fingerprints, hashed by their
+//! low half (already uniform, so it is passed through). A nonce goes into the
+//! bucket of its timestamp, which may lie in the future; a lookup checks every
+//! bucket of its shard (about 4 to 10 for honest timestamps).
+//!
+//! **Expiry.** Let `latest` be the latest `now_ms` the store has seen. A
+//! bucket covering `[start, start + bucket_ms)` has *expired* once `latest >
+//! start + bucket_ms + retention_ms`: every timestamp in it is then more than
+//! `retention_ms` old, so the freshness check refuses it before the store is
+//! asked. Expired buckets are dropped whole, from the front of a shard's list,
+//! whenever a claim enters the shard (and by [`MemoryNonceStore::purge_expired`]),
+//! so expiry is O(1) amortised per nonce. Because buckets are dropped and new
+//! ones created, table capacity follows load without shrinking. A claim whose
+//! own bucket has expired is answered "not fresh" and not recorded: expiry
+//! follows `latest`, not the claim's `now_ms`, so a request that read the
+//! clock just before another request expired its bucket cannot slip through
+//! as fresh after the bucket is gone. The price is paid if the clock steps
+//! forward by `J` and back: claims are refused for about `J − retention_ms`,
+//! until the clock catches up, rather than replays let through.
+//!
+//! **A fail-closed ceiling.** One global count of live nonces is kept. A claim
+//! that would exceed `max_live` first drops expired buckets in every shard,
+//! then, if still over, fails with [`NonceError::Full`]. Live nonces are never
+//! evicted early, which would allow replays. Memory is bounded by `max_live` ×
+//! bytes per nonce: 17 bytes per table slot at a load between 7/16 and 7/8,
+//! so 20 to 39 bytes per nonce: 80 to 160 MB at the default 4,000,000 (plus a
+//! table doubling in progress). Repeats need no room and are answered while
+//! full. Timestamps are caller input; the store trusts the freshness check to
+//! have kept them within a window of now, which bounds the bucket count.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::{NonceClaim, NonceError, NonceStore};
+
+/// The configuration of a [`MemoryNonceStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryNonceConfig {
+    /// How long past its timestamp a nonce is remembered, in milliseconds: the
+    /// largest freshness window of any key. Values below 4 are raised to 4.
+    pub retention_ms: i64,
+    /// The most nonces held at once; a claim beyond it fails with
+    /// [`NonceError::Full`].
+    pub max_live: usize,
+    /// How many independently locked shards; 0 is raised to 1.
+    pub shards: usize,
+}
+
+impl Default for MemoryNonceConfig {
+    /// Two minutes of retention (the largest window), 4,000,000 live nonces
+    /// and 16 shards.
+    fn default() -> Self {
+        Self { retention_ms: 120_000, max_live: 4_000_000, shards: 16 }
+    }
+}
+
+/// A [`NonceStore`] in process memory, for a single server; see the
+/// [module documentation](self) for its design.
+pub struct MemoryNonceStore {
+    /// The configuration, with out-of-range values raised.
+    config: MemoryNonceConfig,
+    /// The span of timestamps one bucket covers: a quarter of the retention.
+    bucket_ms: i64,
+    /// The two keyed hashers of a fingerprint's high and low halves.
+    hashers: [RandomState; 2],
+    /// The shards, each padded to its own cache lines.
+    shards: Box<[PaddedShard]>,
+    /// Live nonces in all shards, expired buckets not yet dropped included.
+    live: AtomicUsize,
+    /// The latest `now_ms` seen; buckets expire against it.
+    latest_ms: AtomicI64,
+}
+
+/// A shard's lock, aligned so that two shards never share a cache line.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct PaddedShard(Mutex<Shard>);
+
+/// One shard: its buckets in increasing order of `start`.
+#[derive(Debug, Default)]
+struct Shard {
+    /// The buckets, oldest first.
+    buckets: VecDeque<Bucket>,
+}
+
+/// The fingerprints of nonces whose timestamps lie in `[start, start + bucket_ms)`.
+#[derive(Debug)]
+struct Bucket {
+    /// The first timestamp covered, a multiple of `bucket_ms` (wide, so that
+    /// timestamps near the ends of `i64` cannot overflow).
+    start: i128,
+    /// The fingerprints.
+    nonces: FingerprintSet,
+}
+
+/// A set of fingerprints, hashed by their low 64 bits.
+type FingerprintSet = HashSet<u128, BuildHasherDefault<PassThrough>>;
+
+/// A [`Hasher`] for values that are already uniformly random: a `u128`
+/// fingerprint hashes to its low 64 bits.
+#[derive(Debug, Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    /// The value written last.
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    /// Keeps the low 64 bits, uniform in a fingerprint.
+    fn write_u128(&mut self, value: u128) {
+        self.0 = value as u64;
+    }
+
+    /// Folds bytes in; a `u128` never comes this way.
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+}
+
+/// How one claim went in its shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Recorded now.
+    Fresh,
+    /// Already recorded, or its bucket has expired.
+    NotFresh,
+    /// New, but the store is at `max_live`.
+    Full,
+}
+
+impl MemoryNonceStore {
+    /// An empty store with fresh random hash keys.
+    pub fn new(config: MemoryNonceConfig) -> Self {
+        let config = MemoryNonceConfig {
+            retention_ms: config.retention_ms.max(4),
+            max_live: config.max_live,
+            shards: config.shards.max(1),
+        };
+        Self {
+            bucket_ms: config.retention_ms / 4,
+            hashers: [RandomState::new(), RandomState::new()],
+            shards: (0..config.shards).map(|_| PaddedShard::default()).collect(),
+            live: AtomicUsize::new(0),
+            latest_ms: AtomicI64::new(i64::MIN),
+            config,
+        }
+    }
+
+    /// The configuration in effect (out-of-range values raised).
+    pub fn config(&self) -> MemoryNonceConfig {
+        self.config
+    }
+
+    /// Nonces held: live ones, and expired ones whose bucket was not dropped yet.
+    pub fn len(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    /// Whether no nonce is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// An estimate of the heap and inline bytes held, from the hash tables'
+    /// capacities: 16 bytes and one control byte per slot, a group of control
+    /// bytes per table, and the shards and bucket lists.
+    pub fn memory_bytes(&self) -> usize {
+        let mut bytes = size_of::<Self>() + self.shards.len() * size_of::<PaddedShard>();
+        for index in 0..self.shards.len() {
+            let shard = self.lock(index);
+            bytes += shard.buckets.capacity() * size_of::<Bucket>();
+            bytes += shard.buckets.iter().map(|bucket| table_bytes(bucket.nonces.capacity())).sum::<usize>();
+        }
+        bytes
+    }
+
+    /// Drops every bucket that has expired by `now_ms` (or by a later time
+    /// already seen) and returns how many nonces were forgotten. Claims do
+    /// this shard by shard; call it periodically to release memory while
+    /// traffic is idle.
+    pub fn purge_expired(&self, now_ms: i64) -> usize {
+        self.observe(now_ms);
+        self.drop_all_expired()
+    }
+
+    /// Drops every expired bucket, one shard at a time.
+    fn drop_all_expired(&self) -> usize {
+        (0..self.shards.len())
+            .map(|index| {
+                let mut shard = self.lock(index);
+                self.drop_expired(&mut shard, self.latest_ms.load(Ordering::Acquire))
+            })
+            .sum()
+    }
+
+    /// Answers a batch synchronously: the work behind [`NonceStore::claim`].
+    fn claim_now(&self, claims: &[NonceClaim<'_>], now_ms: i64) -> Result<Vec<bool>, NonceError> {
+        self.observe(now_ms);
+        claims.iter().map(|claim| self.claim_single(claim)).collect()
+    }
+
+    /// Answers one claim, dropping expired buckets everywhere once if the
+    /// store looks full.
+    fn claim_single(&self, claim: &NonceClaim<'_>) -> Result<bool, NonceError> {
+        let fingerprint = self.fingerprint(claim.key_id, claim.nonce);
+        let start = self.bucket_start(claim.timestamp_ms);
+        let mut outcome = self.try_claim(fingerprint, start);
+        if outcome == Outcome::Full {
+            self.drop_all_expired();
+            outcome = self.try_claim(fingerprint, start);
+        }
+        match outcome {
+            Outcome::Fresh => Ok(true),
+            Outcome::NotFresh => Ok(false),
+            Outcome::Full => Err(NonceError::Full { max_live: self.config.max_live }),
+        }
+    }
+
+    /// Answers one claim under its shard's lock.
+    fn try_claim(&self, fingerprint: u128, start: i128) -> Outcome {
+        let mut shard = self.lock(self.shard_index(fingerprint));
+        // Read under the lock, so at least the value that dropped any of this
+        // shard's buckets: that happened before the lock was last released.
+        let latest = self.latest_ms.load(Ordering::Acquire);
+        self.drop_expired(&mut shard, latest);
+        if self.has_expired(start, latest) {
+            return Outcome::NotFresh;
+        }
+        if shard.buckets.iter().any(|bucket| bucket.nonces.contains(&fingerprint)) {
+            return Outcome::NotFresh;
+        }
+        let max_live = self.config.max_live;
+        if self.live.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max_live).then_some(n + 1)).is_err() {
+            return Outcome::Full;
+        }
+        shard.bucket(start).insert(fingerprint);
+        Outcome::Fresh
+    }
+
+    /// Drops the shard's buckets expired by `latest` and returns how many nonces they held.
+    fn drop_expired(&self, shard: &mut Shard, latest: i64) -> usize {
+        let mut dropped = 0;
+        while let Some(bucket) = shard.buckets.pop_front_if(|bucket| self.has_expired(bucket.start, latest)) {
+            dropped += bucket.nonces.len();
+        }
+        if dropped > 0 {
+            self.live.fetch_sub(dropped, Ordering::Relaxed);
+        }
+        dropped
+    }
+
+    /// Raises `latest_ms` to `now_ms`.
+    fn observe(&self, now_ms: i64) {
+        if now_ms > self.latest_ms.load(Ordering::Acquire) {
+            self.latest_ms.fetch_max(now_ms, Ordering::AcqRel);
+        }
+    }
+
+    /// Whether the bucket starting at `start` has expired by `latest`.
+    fn has_expired(&self, start: i128, latest: i64) -> bool {
+        start + i128::from(self.bucket_ms) + i128::from(self.config.retention_ms) < i128::from(latest)
+    }
+
+    /// The start of the bucket covering `timestamp_ms`.
+    fn bucket_start(&self, timestamp_ms: i64) -> i128 {
+        let timestamp = i128::from(timestamp_ms);
+        timestamp - timestamp.rem_euclid(i128::from(self.bucket_ms))
+    }
+
+    /// The 128-bit fingerprint of (key id, nonce).
+    fn fingerprint(&self, key_id: &str, nonce: &str) -> u128 {
+        let [high, low] = self.hashers.each_ref().map(|hasher| {
+            let mut hasher = hasher.build_hasher();
+            hasher.write(key_id.as_bytes());
+            hasher.write_u8(0xFF);
+            hasher.write(nonce.as_bytes());
+            hasher.finish()
+        });
+        (u128::from(high) << 64) | u128::from(low)
+    }
+
+    /// The shard of a fingerprint, from its high half (the low half hashes
+    /// within the shard's tables).
+    fn shard_index(&self, fingerprint: u128) -> usize {
+        (((fingerprint >> 64) * self.shards.len() as u128) >> 64) as usize
+    }
+
+    /// Locks a shard; a panic elsewhere cannot leave a set inconsistent.
+    fn lock(&self, index: usize) -> MutexGuard<'_, Shard> {
+        self.shards[index].0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Shard {
+    /// The set of the bucket starting at `start`, created in order if absent.
+    fn bucket(&mut self, start: i128) -> &mut FingerprintSet {
+        let index = match self.buckets.iter().rposition(|bucket| bucket.start <= start) {
+            Some(index) if self.buckets[index].start == start => index,
+            before => {
+                let index = before.map_or(0, |index| index + 1);
+                self.buckets.insert(index, Bucket { start, nonces: FingerprintSet::default() });
+                index
+            }
+        };
+        &mut self.buckets[index].nonces
+    }
+}
+
+/// The bytes of a `HashSet<u128>` table of `capacity`: slots are a power of
+/// two holding at most 7/8 of them (all but one below 8 slots), and each has
+/// 16 bytes and a control byte, plus one trailing group of 16 control bytes.
+fn table_bytes(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let slots = if capacity < 8 { capacity + 1 } else { capacity.saturating_mul(8).div_ceil(7) };
+    slots.next_power_of_two() * (size_of::<u128>() + 1) + 16
+}
+
+impl std::fmt::Debug for MemoryNonceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryNonceStore")
+            .field("config", &self.config)
+            .field("live", &self.len())
+            .field("latest_ms", &self.latest_ms.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl NonceStore for MemoryNonceStore {
+    async fn claim(&self, claims: &[NonceClaim<'_>], now_ms: i64) -> Result<Vec<bool>, NonceError> {
+        self.claim_now(claims, now_ms)
+    }
+}

@@ -1,0 +1,285 @@
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use proptest::prelude::*;
+
+use super::{MemoryNonceConfig, MemoryNonceStore, NonceClaim, NonceError, NonceStore, claim_one};
+
+/// Retention of the small stores below; their buckets cover 250 ms.
+const RETENTION: i64 = 1_000;
+const BUCKET: i64 = RETENTION / 4;
+
+/// Polls a future that must be ready at once, as the memory store's are.
+fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the memory store never waits"),
+    }
+}
+
+fn store(retention_ms: i64, max_live: usize, shards: usize) -> MemoryNonceStore {
+    MemoryNonceStore::new(MemoryNonceConfig { retention_ms, max_live, shards })
+}
+
+fn claim<'a>(key_id: &'a str, nonce: &'a str, timestamp_ms: i64) -> NonceClaim<'a> {
+    NonceClaim { key_id, nonce, timestamp_ms }
+}
+
+/// Claims one nonce at `now_ms` with the request's timestamp equal to `now_ms`
+/// unless given: whether it was fresh.
+fn check(store: &MemoryNonceStore, key_id: &str, nonce: &str, timestamp_ms: i64, now_ms: i64) -> bool {
+    ready(claim_one(store, claim(key_id, nonce, timestamp_ms), now_ms)).unwrap()
+}
+
+#[test]
+fn a_repeat_is_refused_and_other_pairs_stay_fresh() {
+    let store = store(RETENTION, 100, 4);
+    assert!(check(&store, "key-a", "nonce-0000000001", 0, 0));
+    assert!(!check(&store, "key-a", "nonce-0000000001", 0, 0));
+    assert!(!check(&store, "key-a", "nonce-0000000001", 400, 10), "another timestamp, another bucket");
+    assert!(check(&store, "key-b", "nonce-0000000001", 0, 10), "the same nonce under another key");
+    assert!(check(&store, "key-a", "nonce-0000000002", 0, 10));
+    // Key and nonce are separated, not concatenated.
+    assert!(check(&store, "ab", "c", 0, 10));
+    assert!(check(&store, "a", "bc", 0, 10));
+    assert_eq!(store.len(), 5);
+    assert!(!store.is_empty());
+}
+
+#[test]
+fn repeats_inside_one_batch_count_as_repeats_of_the_first() {
+    let store = store(RETENTION, 100, 4);
+    let claims = [
+        claim("key-a", "nonce-1", 0),
+        claim("key-a", "nonce-1", 0),
+        claim("key-b", "nonce-1", 0),
+        claim("key-a", "nonce-2", 100),
+        claim("key-a", "nonce-1", 300),
+        claim("key-b", "nonce-1", 0),
+    ];
+    let answers = ready(store.claim(&claims, 0)).unwrap();
+    assert_eq!(answers, [true, false, true, true, false, false]);
+    assert_eq!(ready(store.claim(&[], 0)).unwrap(), Vec::<bool>::new());
+    assert_eq!(store.len(), 3);
+}
+
+/// Rounds of 100 tasks claiming the same nonces, one call each, so that
+/// claims of one nonce overlap on every worker thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exactly_one_of_100_concurrent_copies_is_fresh() {
+    const COPIES: usize = 100;
+    const NONCES: usize = 100;
+    let store: Arc<dyn NonceStore> = Arc::new(MemoryNonceStore::new(MemoryNonceConfig::default()));
+    for round in 0..20 {
+        let barrier = Arc::new(tokio::sync::Barrier::new(COPIES));
+        let tasks: Vec<_> = (0..COPIES)
+            .map(|_| {
+                let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let mut fresh = Vec::with_capacity(NONCES);
+                    for i in 0..NONCES {
+                        let nonce = format!("concurrent-nonce-{round:02}-{i:03}");
+                        fresh.push(claim_one(store.as_ref(), claim("key-a", &nonce, 1_000), 1_000).await.unwrap());
+                    }
+                    fresh
+                })
+            })
+            .collect();
+        let mut fresh = [0; NONCES];
+        for task in tasks {
+            for (count, was_fresh) in fresh.iter_mut().zip(task.await.unwrap()) {
+                *count += usize::from(was_fresh);
+            }
+        }
+        assert_eq!(fresh, [1; NONCES], "round {round}");
+    }
+}
+
+#[test]
+fn a_nonce_is_remembered_through_retention_and_its_bucket_dropped_after() {
+    // One shard, so every claim drops expired buckets.
+    let store = store(RETENTION, 100, 1);
+    assert!(check(&store, "key", "a", 100, 100));
+    assert!(!check(&store, "key", "a", 100, 100 + RETENTION), "at timestamp + retention");
+    // Bucket [0, 250) may go once now > 250 + retention.
+    let edge = BUCKET + RETENTION;
+    assert!(check(&store, "key", "b", edge, edge));
+    assert_eq!(store.len(), 2, "not dropped at the edge");
+    assert!(!check(&store, "key", "a", 100, edge));
+    assert!(check(&store, "key", "c", edge + 1, edge + 1));
+    assert_eq!(store.len(), 2, "a's bucket was dropped");
+    assert!(check(&store, "key", "a", edge + 1, edge + 1), "forgotten, and recorded again");
+    assert_eq!(store.len(), 3);
+}
+
+#[test]
+fn timestamps_far_from_now_are_handled() {
+    let store = store(RETENTION, 100, 1);
+    let now = 1_000_000;
+    let future = now + 10 * RETENTION;
+    assert!(check(&store, "key", "future", future, now));
+    assert!(check(&store, "key", "present", now, now));
+    assert!(check(&store, "key", "edge", i64::MAX, now));
+    // Past the present bucket's expiry, the future one is still remembered.
+    let later = now + BUCKET + RETENTION + 1;
+    assert!(!check(&store, "key", "future", future, later));
+    assert!(!check(&store, "key", "edge", i64::MAX, later));
+    assert_eq!(store.len(), 2, "the present bucket was dropped");
+    assert!(check(&store, "key", "present", later, later));
+    // A timestamp whose bucket has expired is refused, not recorded.
+    assert!(!check(&store, "key", "past", now - 10 * RETENTION, later));
+    assert!(!check(&store, "key", "minimum", i64::MIN, later));
+    assert!(!check(&store, "key", "past", i64::MIN, i64::MAX));
+    assert_eq!(store.len(), 1, "only the bucket at the end of time is left by i64::MAX");
+}
+
+#[test]
+fn expiry_follows_the_latest_time_seen_not_the_claim_clock() {
+    let store = store(RETENTION, 100, 4);
+    assert!(check(&store, "key", "old", 0, 0));
+    // Another request read the clock later and reached the store first.
+    assert!(check(&store, "key", "new", 2_000, 2_000));
+    // A request that read the clock earlier still finds "old" expired: the
+    // store may have dropped its bucket, so it cannot vouch for it.
+    assert!(!check(&store, "key", "old", 0, 1_000));
+    assert!(!check(&store, "key", "unseen", 0, 1_000));
+    assert!(check(&store, "key", "recent", 1_000, 1_000));
+}
+
+#[test]
+fn the_ceiling_refuses_new_nonces_until_buckets_expire() {
+    let store = store(RETENTION, 1_000, 16);
+    for i in 0..1_000 {
+        assert!(check(&store, "key", &format!("nonce-{i}"), 0, 0));
+    }
+    let full = ready(claim_one(&store, claim("key", "nonce-1000", 0), 0));
+    assert!(matches!(full, Err(NonceError::Full { max_live: 1_000 })), "{full:?}");
+    assert!(!check(&store, "key", "nonce-7", 0, 0), "repeats are still answered");
+    let full = ready(claim_one(&store, claim("key", "nonce-1000", 500), BUCKET + RETENTION));
+    assert!(matches!(full, Err(NonceError::Full { .. })), "nothing has expired yet: {full:?}");
+    assert!(check(&store, "key", "nonce-1000", 500, BUCKET + RETENTION + 1), "expired buckets free room first");
+    store.purge_expired(BUCKET + RETENTION + 1);
+    assert_eq!(store.len(), 1);
+    assert!(format!("{store:?}").contains("live: 1,"), "{store:?}");
+}
+
+#[test]
+fn purging_forgets_expired_nonces_and_releases_their_memory() {
+    let store = store(RETENTION, 100, 4);
+    let empty = store.memory_bytes();
+    for i in 0..50 {
+        assert!(check(&store, "key", &format!("nonce-{i}"), 0, 0));
+    }
+    let full = store.memory_bytes();
+    assert!(full > empty + 50 * 17, "{full} bytes");
+    assert_eq!(store.purge_expired(BUCKET + RETENTION), 0);
+    assert_eq!(store.purge_expired(BUCKET + RETENTION + 1), 50);
+    assert_eq!(store.len(), 0);
+    // The tables are gone; only the shards' emptied bucket lists remain.
+    assert!(store.memory_bytes() < empty + 4 * 4 * 64, "{} bytes", store.memory_bytes());
+}
+
+#[test]
+fn out_of_range_configuration_is_raised() {
+    let store = store(0, 10, 0);
+    assert_eq!(store.config(), MemoryNonceConfig { retention_ms: 4, max_live: 10, shards: 1 });
+    assert!(check(&store, "key", "nonce", -3, -3));
+    assert!(!check(&store, "key", "nonce", -3, 0));
+}
+
+/// One million live nonces, timestamps spread over the retention, take at
+/// most 64 bytes each. Hashing dominates; it takes a few seconds in debug.
+#[test]
+fn a_live_nonce_takes_at_most_64_bytes() {
+    const NONCES: u32 = 1_000_000;
+    let config = MemoryNonceConfig::default();
+    let store = MemoryNonceStore::new(config);
+    let now = 1_700_000_000_000;
+    let nonces: Vec<String> = (0..NONCES).map(|i| format!("bench-nonce-{i:010}")).collect();
+    for (chunk_index, chunk) in nonces.chunks(1_000).enumerate() {
+        let timestamp = now - config.retention_ms + chunk_index as i64 * config.retention_ms / 1_000;
+        let claims: Vec<_> = chunk.iter().map(|nonce| claim("key", nonce, timestamp)).collect();
+        assert!(ready(store.claim(&claims, now)).unwrap().into_iter().all(|fresh| fresh));
+    }
+    assert_eq!(store.len(), NONCES as usize);
+    let per_nonce = store.memory_bytes() / store.len();
+    assert!(per_nonce <= 64, "{per_nonce} bytes per nonce");
+}
+
+/// The model: every recorded (key, nonce) with its timestamp, and the latest
+/// time seen. A claim's bucket has expired once the latest time is past the
+/// bucket's end plus the retention; expired claims are refused and expired
+/// entries forgotten, exactly as the store documents.
+#[derive(Debug, Default)]
+struct Model {
+    entries: HashMap<(usize, usize), i64>,
+    latest: i64,
+}
+
+impl Model {
+    fn expired(&self, timestamp: i64) -> bool {
+        timestamp.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION < self.latest
+    }
+
+    fn claim(&mut self, key: usize, nonce: usize, timestamp: i64, max_live: usize) -> Result<bool, ()> {
+        let latest = self.latest;
+        self.entries.retain(|_, &mut t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= latest);
+        if self.expired(timestamp) || self.entries.contains_key(&(key, nonce)) {
+            return Ok(false);
+        }
+        if self.entries.len() == max_live {
+            return Err(());
+        }
+        self.entries.insert((key, nonce), timestamp);
+        Ok(true)
+    }
+}
+
+const KEYS: [&str; 3] = ["key-a", "key-b", "key-c"];
+const NONCES: [&str; 5] = ["n0", "n1", "n2", "n3", "n4"];
+
+proptest! {
+    /// Batches of claims at a clock that mostly advances but may step back,
+    /// with timestamps from expired to a window ahead, against the model;
+    /// `max_live` 4 makes `Full` common.
+    #[test]
+    fn the_store_answers_like_the_model(
+        start in -5_000i64..5_000,
+        max_live in prop_oneof![Just(4usize), Just(1_000)],
+        shards in 1usize..4,
+        steps in prop::collection::vec(
+            (-100i64..400, prop::collection::vec((0..KEYS.len(), 0..NONCES.len(), -1_600i64..=1_100), 1..4)),
+            1..60,
+        ),
+    ) {
+        let store = store(RETENTION, max_live, shards);
+        let mut model = Model { latest: i64::MIN, ..Model::default() };
+        let mut now = start;
+        for (advance, batch) in steps {
+            now += advance;
+            model.latest = model.latest.max(now);
+            let claims: Vec<_> = batch.iter().map(|&(k, n, jitter)| claim(KEYS[k], NONCES[n], now + jitter)).collect();
+            let mut expected = Vec::new();
+            let mut full = false;
+            for &(k, n, jitter) in &batch {
+                match model.claim(k, n, now + jitter, max_live) {
+                    Ok(fresh) => expected.push(fresh),
+                    Err(()) => { full = true; break; }
+                }
+            }
+            match ready(store.claim(&claims, now)) {
+                Ok(answers) => prop_assert!(!full && answers == expected, "{answers:?} vs {expected:?} full {full}"),
+                Err(NonceError::Full { max_live: reported }) => prop_assert!(full && reported == max_live),
+                Err(error) => prop_assert!(false, "{error}"),
+            }
+            prop_assert!(store.len() >= model.entries.len());
+        }
+        store.purge_expired(now);
+        model.entries.retain(|_, &mut t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= model.latest);
+        prop_assert_eq!(store.len(), model.entries.len());
+    }
+}

@@ -212,17 +212,17 @@ mod tests {
     fn verify(headers: &HeaderMap, key: &ApiKey, method: &str, path: &str, query: &str, body: &[u8]) -> Nonce {
         let parsed = SignatureHeaders::parse(|name| headers.get(name).map(HeaderValue::as_bytes)).unwrap();
         let canonical = canonical_string(&CanonicalRequest {
-            key_id: parsed.key_id.as_str(),
+            key_id: parsed.key_id,
             timestamp_ms: parsed.timestamp_ms,
-            nonce: parsed.nonce.as_str(),
+            nonce: parsed.nonce,
             method,
             path,
             query,
             body,
             sequence: parsed.sequence,
         });
-        Verifier::hmac(key.expose_secret().as_bytes()).verify(canonical.as_bytes(), &parsed.signature).unwrap();
-        parsed.nonce
+        Verifier::hmac(key.expose_secret().as_bytes()).verify(canonical.as_bytes(), parsed.signature()).unwrap();
+        Nonce::parse(parsed.nonce).unwrap()
     }
 
     #[test]
@@ -253,16 +253,16 @@ mod tests {
         verify(request.headers(), &key, "POST", "/v1/keys", "", body);
         let parsed = SignatureHeaders::parse(|name| request.headers().get(name).map(HeaderValue::as_bytes)).unwrap();
         let other = canonical_string(&CanonicalRequest {
-            key_id: parsed.key_id.as_str(),
+            key_id: parsed.key_id,
             timestamp_ms: 42,
-            nonce: parsed.nonce.as_str(),
+            nonce: parsed.nonce,
             method: "POST",
             path: "/v1/keys",
             query: "",
             body: b"{}",
             sequence: None,
         });
-        assert!(Verifier::hmac(key.expose_secret().as_bytes()).verify(other.as_bytes(), &parsed.signature).is_err());
+        assert!(Verifier::hmac(key.expose_secret().as_bytes()).verify(other.as_bytes(), parsed.signature()).is_err());
     }
 
     #[test]

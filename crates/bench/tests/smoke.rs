@@ -98,9 +98,9 @@ async fn answer(mut stream: TcpStream, behaviour: Behaviour, seen: Arc<Seen>) {
             let (path, query) = target.split_once('?').unwrap_or((&target, ""));
             if let Ok(parsed) = SignatureHeaders::parse(header) {
                 let canonical = canonical_string(&CanonicalRequest {
-                    key_id: parsed.key_id.as_str(),
+                    key_id: parsed.key_id,
                     timestamp_ms: parsed.timestamp_ms,
-                    nonce: parsed.nonce.as_str(),
+                    nonce: parsed.nonce,
                     method: &method,
                     path,
                     query,
@@ -108,7 +108,7 @@ async fn answer(mut stream: TcpStream, behaviour: Behaviour, seen: Arc<Seen>) {
                     sequence: parsed.sequence,
                 });
                 let verifier = Verifier::hmac(key().expose_secret().as_bytes());
-                if verifier.verify(canonical.as_bytes(), &parsed.signature).is_ok() {
+                if verifier.verify(canonical.as_bytes(), parsed.signature()).is_ok() {
                     seen.verified.fetch_add(1, Ordering::Relaxed);
                 }
             }

@@ -1,6 +1,6 @@
 //! `altgate accounts …`.
 
-use altgate_protocol::{Account, AccountId, CreateAccountRequest, Email, Name, Plan};
+use altgate_protocol::{Account, AccountId, CreateAccountRequest, Email, Name, Plan, UpdateAccountRequest};
 use clap::{Args, Subcommand};
 
 use crate::failure::Failure;
@@ -32,6 +32,19 @@ enum AccountsCommand {
     },
     /// Show an account.
     Show { id: AccountId },
+    /// Change an account's plan or limit overrides.
+    Update {
+        id: AccountId,
+        /// free, silver, gold or platinum.
+        #[arg(long)]
+        plan: Option<Plan>,
+        /// Requests per minute for the whole account, or `plan` to use the plan's.
+        #[arg(long, value_name = "N|plan", value_parser = parse_override::<u32>)]
+        rate_per_minute: Option<Override<u32>>,
+        /// Requests per UTC month and environment, or `plan` to use the plan's.
+        #[arg(long, value_name = "N|plan", value_parser = parse_override::<u64>)]
+        monthly_quota: Option<Override<u64>>,
+    },
     /// Suspend an account: all its keys stop working at once.
     Suspend { id: AccountId },
     /// Lift a suspension.
@@ -51,6 +64,15 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<(), Failure> {
                 target.create_account(request).await?
             }
             AccountsCommand::Show { id } => target.show_account(&id).await?,
+            AccountsCommand::Update { id, plan, rate_per_minute, monthly_quota } => {
+                let request = UpdateAccountRequest {
+                    name: None,
+                    plan,
+                    rate_per_minute: rate_per_minute.map(|o| o.0),
+                    monthly_quota: monthly_quota.map(|o| o.0),
+                };
+                target.update_account(&id, request).await?
+            }
             AccountsCommand::Suspend { id } => target.suspend_account(&id).await?,
             AccountsCommand::Reactivate { id } => target.reactivate_account(&id).await?,
             AccountsCommand::RevokeAllKeys { id } => {
@@ -69,6 +91,18 @@ pub(crate) async fn run(args: AccountsArgs) -> Result<(), Failure> {
     .await;
     target.close().await;
     outcome
+}
+
+/// A limit override: a number, or `None` to return to the plan's.
+#[derive(Debug, Clone, Copy)]
+struct Override<T>(Option<T>);
+
+/// A number, or `plan` for "no override".
+fn parse_override<T: std::str::FromStr>(s: &str) -> Result<Override<T>, String> {
+    if s == "plan" {
+        return Ok(Override(None));
+    }
+    s.parse().map(|n| Override(Some(n))).map_err(|_| format!("expected a number or `plan`, got `{s}`"))
 }
 
 fn account_table(a: &Account) -> Table {

@@ -154,6 +154,14 @@ impl Target {
         both!(self, c => c.account(id), op => op.show_account(id))
     }
 
+    pub(crate) async fn update_account(
+        &self,
+        id: &AccountId,
+        request: altgate_protocol::UpdateAccountRequest,
+    ) -> Result<Account, Failure> {
+        both!(self, c => c.update_account(id, &request), op => op.update_account(id, request))
+    }
+
     pub(crate) async fn suspend_account(&self, id: &AccountId) -> Result<Account, Failure> {
         both!(self, c => c.suspend_account(id), op => op.suspend_account(id))
     }

@@ -3,7 +3,7 @@
 use altgate_protocol::{
     Account, AccountId, Asset, AuditEvent, CategoryList, CreateAccountRequest, CreateKeyRequest, CreatedKey,
     ExpireKeyRequest, KeyId, KeyInfo, KeyUsage, Page, Problem, RevokedKeys, RotateKeyRequest, ServerTime, Signup,
-    SignupRequest, Timestamp,
+    SignupRequest, Timestamp, UpdateAccountRequest,
 };
 use std::sync::Arc;
 
@@ -176,6 +176,12 @@ impl Client {
     /// `GET /v1/accounts/{id}`.
     pub async fn account(&self, id: &AccountId) -> Result<Account, Error> {
         self.get(&format!("/v1/accounts/{id}")).await
+    }
+
+    /// `PATCH /v1/accounts/{id}`.
+    pub async fn update_account(&self, id: &AccountId, request: &UpdateAccountRequest) -> Result<Account, Error> {
+        let body = serde_json::to_vec(request).map_err(|e| Error::Config(e.to_string()))?;
+        self.call(Method::PATCH, &format!("/v1/accounts/{id}"), Some(body)).await
     }
 
     /// `POST /v1/accounts/{id}/suspend`.

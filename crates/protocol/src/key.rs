@@ -176,11 +176,17 @@ macro_rules! prefixed_id {
 
             /// Parses an id: the prefix, then 8 to 32 base62 digits.
             pub fn parse(s: &str) -> Result<Self, KeyFormatError> {
+                $name::check(s)?;
+                Ok($name(s.to_owned()))
+            }
+
+            /// Checks the form of an id without copying it.
+            pub fn check(s: &str) -> Result<(), KeyFormatError> {
                 let body = s.strip_prefix($prefix).ok_or(KeyFormatError::Prefix)?;
                 if !(8..=32).contains(&body.len()) || !base62::is_base62(body) {
                     return Err(KeyFormatError::Body);
                 }
-                Ok($name(s.to_owned()))
+                Ok(())
             }
 
             /// The id as a string slice.
@@ -212,6 +218,14 @@ macro_rules! prefixed_id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        /// Lets maps keyed by id be searched with a `&str` (the derived
+        /// `Hash` and `Eq` are those of the string).
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
             }
         }
     };

@@ -19,7 +19,7 @@ use crate::http;
 use crate::lock::{DataDirLock, LockError};
 use crate::metrics::Metrics;
 use crate::platform::{OpenError, Platform};
-use crate::state::AppState;
+use crate::state::{AppState, State};
 
 /// A built service, bound to its listener and ready to run.
 #[derive(Debug)]
@@ -86,12 +86,12 @@ impl Application {
             .await
             .map_err(|source| StartError::Bind { addr: config.listen, source })?;
         let shutdown_timeout = Duration::from_secs(config.shutdown_timeout_secs);
-        let state = AppState {
+        let state = AppState::new(State {
             platform: platform.clone(),
-            taxonomy: Arc::new(Taxonomy::builtin()),
-            metrics: Arc::new(Metrics::new()),
+            taxonomy: Taxonomy::builtin(),
+            metrics: Metrics::new(),
             openapi_json: Bytes::from(serde_json::to_vec(&document)?),
-        };
+        });
         Ok(Application {
             listener,
             router: http::app(routes, state),

@@ -16,6 +16,7 @@
 mod access;
 mod app;
 pub mod audit;
+mod catalog_cache;
 mod clock;
 pub mod config;
 mod http;

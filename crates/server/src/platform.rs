@@ -8,6 +8,7 @@ use altgate_market::Catalog;
 
 use crate::access::Access;
 use crate::access::signed::MAX_WINDOW_MS;
+use crate::catalog_cache::CatalogCache;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::replay::{MemoryNonceConfig, MemoryNonceStore};
@@ -21,6 +22,7 @@ pub struct Platform {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) access: Arc<Access>,
+    pub(crate) catalog: Arc<CatalogCache>,
 }
 
 /// The platform could not be opened.
@@ -60,7 +62,9 @@ impl Platform {
         }));
         let started_at_ms = clock.now_ms();
         let access = Arc::new(Access::new(keyring, nonces, started_at_ms));
-        Ok(Platform { config: Arc::new(config), store: Arc::new(store), clock, access })
+        let catalog = Arc::new(CatalogCache::default());
+        catalog.reload(&store).await?;
+        Ok(Platform { config: Arc::new(config), store: Arc::new(store), clock, access, catalog })
     }
 
     /// The clock's time (Unix ms).

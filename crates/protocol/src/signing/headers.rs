@@ -25,8 +25,13 @@ pub struct Nonce(String);
 impl Nonce {
     /// Parses a nonce.
     pub fn parse(s: &str) -> Result<Nonce, SignatureHeaderError> {
+        Nonce::check(s).map(|()| Nonce(s.to_owned()))
+    }
+
+    /// Checks the form of a nonce without copying it.
+    pub fn check(s: &str) -> Result<(), SignatureHeaderError> {
         let ok = (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if ok { Ok(Nonce(s.to_owned())) } else { Err(SignatureHeaderError::Nonce) }
+        if ok { Ok(()) } else { Err(SignatureHeaderError::Nonce) }
     }
 
     /// The nonce as a string slice.
@@ -60,46 +65,52 @@ pub enum SignatureHeaderError {
     Nonce,
 }
 
-/// The parsed signature headers of a request.
+/// The parsed signature headers of a request, borrowing the header values
+/// (the server parses them on every signed request).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeaders {
-    /// `X-AG-Key-Id`.
-    pub key_id: KeyId,
+pub struct SignatureHeaders<'h> {
+    /// `X-AG-Key-Id`, of the key id form.
+    pub key_id: &'h str,
     /// `X-AG-Timestamp`, Unix ms.
     pub timestamp_ms: i64,
-    /// `X-AG-Nonce`.
-    pub nonce: Nonce,
-    /// `X-AG-Signature`, decoded.
-    pub signature: Vec<u8>,
+    /// `X-AG-Nonce`, of the nonce form.
+    pub nonce: &'h str,
+    signature: [u8; 64],
+    signature_len: usize,
     /// `X-AG-Sequence`, when sent.
     pub sequence: Option<u64>,
 }
 
-impl SignatureHeaders {
+impl<'h> SignatureHeaders<'h> {
     /// Whether a request carries a signature at all (then it is treated as
     /// signed, and must be well-formed).
-    pub fn present<'h>(header: impl Fn(&str) -> Option<&'h [u8]>) -> bool {
+    pub fn present(header: impl Fn(&str) -> Option<&'h [u8]>) -> bool {
         header(SIGNATURE_HEADER).is_some()
     }
 
     /// Parses the headers, looked up by lowercase name.
-    pub fn parse<'h>(header: impl Fn(&str) -> Option<&'h [u8]>) -> Result<SignatureHeaders, SignatureHeaderError> {
+    pub fn parse(header: impl Fn(&str) -> Option<&'h [u8]>) -> Result<SignatureHeaders<'h>, SignatureHeaderError> {
         let text = |name: &'static str| -> Result<&'h str, SignatureHeaderError> {
             let raw = header(name).ok_or(SignatureHeaderError::Missing(name))?;
             std::str::from_utf8(raw).map_err(|_| SignatureHeaderError::Malformed(name))
         };
-        let key_id = KeyId::parse(text(KEY_ID_HEADER)?).map_err(|_| SignatureHeaderError::Malformed(KEY_ID_HEADER))?;
+        let key_id = text(KEY_ID_HEADER)?;
+        KeyId::check(key_id).map_err(|_| SignatureHeaderError::Malformed(KEY_ID_HEADER))?;
         let timestamp = text(TIMESTAMP_HEADER)?;
         let timestamp_ms = digits(timestamp)
             .and_then(|t| t.parse::<i64>().ok())
             .ok_or(SignatureHeaderError::Malformed(TIMESTAMP_HEADER))?;
-        let nonce = Nonce::parse(text(NONCE_HEADER)?)?;
-        let signature = text(SIGNATURE_HEADER)?;
-        if signature.len() > 128 {
+        let nonce = text(NONCE_HEADER)?;
+        Nonce::check(nonce)?;
+        let encoded = text(SIGNATURE_HEADER)?;
+        let mut signature = [0u8; 64];
+        // 86 characters decode to the 64 bytes of the largest signature.
+        if encoded.len() > 86 {
             return Err(SignatureHeaderError::Malformed(SIGNATURE_HEADER));
         }
-        let signature =
-            URL_SAFE_NO_PAD.decode(signature).map_err(|_| SignatureHeaderError::Malformed(SIGNATURE_HEADER))?;
+        let signature_len = URL_SAFE_NO_PAD
+            .decode_slice(encoded, &mut signature)
+            .map_err(|_| SignatureHeaderError::Malformed(SIGNATURE_HEADER))?;
         let sequence = match header(SEQUENCE_HEADER) {
             None => None,
             Some(raw) => Some(
@@ -110,7 +121,12 @@ impl SignatureHeaders {
                     .ok_or(SignatureHeaderError::Malformed(SEQUENCE_HEADER))?,
             ),
         };
-        Ok(SignatureHeaders { key_id, timestamp_ms, nonce, signature, sequence })
+        Ok(SignatureHeaders { key_id, timestamp_ms, nonce, signature, signature_len, sequence })
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature[..self.signature_len]
     }
 }
 
@@ -129,10 +145,14 @@ mod tests {
 
     use super::*;
 
-    fn parse(pairs: &[(&str, &str)]) -> Result<SignatureHeaders, SignatureHeaderError> {
+    /// The parsed headers' owned parts, to compare.
+    type Parsed = (String, i64, String, Vec<u8>, Option<u64>);
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Parsed, SignatureHeaderError> {
         let map: HashMap<String, Vec<u8>> =
             pairs.iter().map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec())).collect();
         SignatureHeaders::parse(|name| map.get(name).map(Vec::as_slice))
+            .map(|h| (h.key_id.to_owned(), h.timestamp_ms, h.nonce.to_owned(), h.signature().to_vec(), h.sequence))
     }
 
     const GOOD: [(&str, &str); 4] = [
@@ -144,14 +164,15 @@ mod tests {
 
     #[test]
     fn well_formed_headers_parse() {
-        let parsed = parse(&GOOD).unwrap();
-        assert_eq!(parsed.key_id.as_str(), "key_3XfN8bQ2LrT7");
-        assert_eq!(parsed.timestamp_ms, 1_764_316_800_123);
-        assert_eq!(parsed.signature.len(), 32);
-        assert_eq!(parsed.sequence, None);
+        let (key_id, timestamp_ms, nonce, signature, sequence) = parse(&GOOD).unwrap();
+        assert_eq!(key_id, "key_3XfN8bQ2LrT7");
+        assert_eq!(timestamp_ms, 1_764_316_800_123);
+        assert_eq!(nonce, "n0nce-Xy7_abcdefGH");
+        assert_eq!(signature.len(), 32);
+        assert_eq!(sequence, None);
         let mut with_sequence = GOOD.to_vec();
         with_sequence.push((SEQUENCE_HEADER, "42"));
-        assert_eq!(parse(&with_sequence).unwrap().sequence, Some(42));
+        assert_eq!(parse(&with_sequence).unwrap().4, Some(42));
     }
 
     #[test]

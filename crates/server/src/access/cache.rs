@@ -115,7 +115,7 @@ impl KeyCache {
     }
 
     /// The signing entry of a key id.
-    pub(crate) fn signing(&self, id: &KeyId) -> Option<Arc<SigningKey>> {
+    pub(crate) fn signing(&self, id: &str) -> Option<Arc<SigningKey>> {
         self.signing.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
     }
 

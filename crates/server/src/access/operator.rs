@@ -72,6 +72,15 @@ impl Operator<'_> {
         self.0.show_account(&Actor::Operator, id).await
     }
 
+    /// Changes an account's name, plan or limit overrides.
+    pub async fn update_account(
+        &self,
+        id: &AccountId,
+        request: altgate_protocol::UpdateAccountRequest,
+    ) -> Result<Account, PlatformError> {
+        self.0.update_account(&Actor::Operator, id, request).await
+    }
+
     /// Suspends an account.
     pub async fn suspend_account(&self, id: &AccountId) -> Result<Account, PlatformError> {
         self.0.change_account(&Actor::Operator, id, AccountChange::Suspend { at: self.0.now() }).await

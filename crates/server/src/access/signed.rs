@@ -19,7 +19,7 @@ use super::sequences::Advance;
 use super::{PlatformError, Refusal};
 use crate::audit::failures::FailureSource;
 use crate::platform::Platform;
-use crate::replay::{NonceClaim, NonceError};
+use crate::replay::{NonceClaim, NonceError, claim_one};
 
 /// The widest freshness window any key may have; also how long after a
 /// start requests signed before it are refused.
@@ -48,12 +48,12 @@ impl Platform {
     /// Authenticates a signed request from `ip`.
     pub(crate) async fn authenticate_signed(
         &self,
-        headers: &SignatureHeaders,
+        headers: &SignatureHeaders<'_>,
         request: SignedRequest<'_>,
         ip: IpAddr,
     ) -> Result<Arc<Principal>, PlatformError> {
         let now = self.now();
-        let entry = self.signing_key(&headers.key_id, ip, now).await?;
+        let entry = self.signing_key(headers.key_id, ip, now).await?;
         let principal = &entry.principal;
         let refuse = |refusal: Refusal| -> PlatformError {
             self.refused(principal, refusal.code, now);
@@ -72,16 +72,16 @@ impl Platform {
             return Err(refuse(Refusal::new(ErrorCode::TimestampOutOfWindow, detail).server_time(now)));
         }
         let canonical = canonical_string(&CanonicalRequest {
-            key_id: headers.key_id.as_str(),
+            key_id: headers.key_id,
             timestamp_ms: headers.timestamp_ms,
-            nonce: headers.nonce.as_str(),
+            nonce: headers.nonce,
             method: request.method,
             path: request.path,
             query: request.query,
             body: request.body,
             sequence: headers.sequence,
         });
-        if entry.verifier.verify(canonical.as_bytes(), &headers.signature).is_err() {
+        if entry.verifier.verify(canonical.as_bytes(), headers.signature()).is_err() {
             let detail = "the signature does not match the request; see docs/signing.md for the canonical string";
             return Err(refuse(Refusal::new(ErrorCode::SignatureInvalid, detail)));
         }
@@ -96,14 +96,10 @@ impl Platform {
             (true, Some(sequence)) => Some(sequence),
             (false, _) => None,
         };
-        let claim = NonceClaim {
-            key_id: headers.key_id.as_str(),
-            nonce: headers.nonce.as_str(),
-            timestamp_ms: headers.timestamp_ms,
-        };
-        match self.access.nonces.claim(std::slice::from_ref(&claim), now).await {
-            Ok(fresh) if fresh.first() == Some(&true) => {}
-            Ok(_) => {
+        let claim = NonceClaim { key_id: headers.key_id, nonce: headers.nonce, timestamp_ms: headers.timestamp_ms };
+        match claim_one(&*self.access.nonces, claim, now).await {
+            Ok(true) => {}
+            Ok(false) => {
                 return Err(refuse(Refusal::new(
                     ErrorCode::NonceReplayed,
                     "this nonce was already used; use a fresh one",
@@ -136,7 +132,7 @@ impl Platform {
     }
 
     /// The key of a signed request, from the cache or the store.
-    async fn signing_key(&self, id: &KeyId, ip: IpAddr, now: i64) -> Result<Arc<SigningKey>, PlatformError> {
+    async fn signing_key(&self, id: &str, ip: IpAddr, now: i64) -> Result<Arc<SigningKey>, PlatformError> {
         if let Some(entry) = self.access.cache.signing(id) {
             return Ok(entry);
         }
@@ -145,13 +141,14 @@ impl Platform {
             self.access.failures.record(ErrorCode::UnknownKey.as_str(), FailureSource::Ip(ip), now);
             Refusal::new(ErrorCode::UnknownKey, format!("no key `{id}` is known to this server")).into()
         };
-        let Some(key) = self.store.key(id).await? else { return Err(unknown()) };
+        let id = KeyId::parse(id).map_err(|_| unknown())?;
+        let Some(key) = self.store.key(&id).await? else { return Err(unknown()) };
         let account = self.store.account(&key.account_id).await?.ok_or_else(unknown)?;
         let verifier = match (key.signing, &key.public_key) {
             (SignatureMethod::Ed25519, Some(public)) => Verifier::Ed25519(public.clone()),
             (SignatureMethod::Ed25519, None) => return Err(unknown()),
             (SignatureMethod::Hmac, _) => {
-                let sealed = self.store.sealed(id).await?.ok_or_else(unknown)?;
+                let sealed = self.store.sealed(&id).await?.ok_or_else(unknown)?;
                 let keyring = self.access.keyring.get_with_version(sealed.kek_version)?;
                 let secret = keyring.open(id.as_str(), &sealed)?;
                 Verifier::hmac(&secret)

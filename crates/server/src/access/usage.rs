@@ -1,24 +1,28 @@
 //! Usage counters kept in memory between flushes to the store.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use altgate_protocol::KeyId;
 
 use crate::store::UsageBatch;
 
+/// One key's counts since the last flush.
 #[derive(Debug, Default)]
-struct Pending {
-    requests: HashMap<(KeyId, i64), u64>,
-    rejects: HashMap<(KeyId, i64, &'static str), u64>,
-    last_used: HashMap<KeyId, i64>,
+struct KeyCounts {
+    /// Requests per Unix minute.
+    requests: BTreeMap<i64, u64>,
+    /// Refusals per Unix minute and code.
+    rejects: HashMap<(i64, &'static str), u64>,
+    last_used: Option<i64>,
 }
 
 /// Per-key request counts per minute, refusals by code, and `last_used_at`,
-/// gathered per request and written in batches by a background task.
+/// gathered per request and written in batches by a background task. Keyed
+/// by key, so counting a request of a known key allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct UsageRecorder {
-    pending: Mutex<Pending>,
+    pending: Mutex<HashMap<KeyId, KeyCounts>>,
 }
 
 fn minute(ms: i64) -> i64 {
@@ -26,56 +30,62 @@ fn minute(ms: i64) -> i64 {
 }
 
 impl UsageRecorder {
+    fn with_key<R>(&self, key: &KeyId, f: impl FnOnce(&mut KeyCounts) -> R) -> R {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        match pending.get_mut(key) {
+            Some(counts) => f(counts),
+            None => f(pending.entry(key.clone()).or_default()),
+        }
+    }
+
     /// Counts an admitted request.
     pub(crate) fn admitted(&self, key: &KeyId, now_ms: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *pending.requests.entry((key.clone(), minute(now_ms))).or_default() += 1;
-        let last = pending.last_used.entry(key.clone()).or_insert(now_ms);
-        *last = (*last).max(now_ms);
+        self.with_key(key, |counts| {
+            *counts.requests.entry(minute(now_ms)).or_default() += 1;
+            counts.last_used = Some(counts.last_used.map_or(now_ms, |last| last.max(now_ms)));
+        });
     }
 
     /// Counts a refused request of a known key.
     pub(crate) fn refused(&self, key: &KeyId, code: &'static str, now_ms: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *pending.rejects.entry((key.clone(), minute(now_ms), code)).or_default() += 1;
+        self.with_key(key, |counts| *counts.rejects.entry((minute(now_ms), code)).or_default() += 1);
     }
 
     /// The last use not yet flushed.
     pub(crate) fn last_used(&self, key: &KeyId) -> Option<i64> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner).last_used.get(key).copied()
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner).get(key).and_then(|counts| counts.last_used)
     }
 
     /// Requests of `key` counted since Unix minute `since` and not yet written.
     pub(crate) fn pending_since(&self, key: &KeyId, since: i64) -> u64 {
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.requests.iter().filter(|((k, minute), _)| k == key && *minute >= since).map(|(_, n)| n).sum()
+        pending.get(key).map_or(0, |counts| counts.requests.range(since..).map(|(_, n)| n).sum())
     }
 
     /// Takes everything gathered since the last drain.
     pub(crate) fn drain(&self, now_ms: i64) -> UsageBatch {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
-        UsageBatch {
-            now_ms,
-            requests: pending.requests.into_iter().map(|((k, m), n)| (k, m, n)).collect(),
-            rejects: pending.rejects.into_iter().map(|((k, m, c), n)| (k, m, c, n)).collect(),
-            last_used: pending.last_used.into_iter().collect(),
-            months: Vec::new(),
-            sequences: Vec::new(),
+        let mut batch = UsageBatch { now_ms, ..UsageBatch::default() };
+        for (key, counts) in pending {
+            batch.requests.extend(counts.requests.into_iter().map(|(m, n)| (key.clone(), m, n)));
+            batch.rejects.extend(counts.rejects.into_iter().map(|((m, c), n)| (key.clone(), m, c, n)));
+            if let Some(at) = counts.last_used {
+                batch.last_used.push((key, at));
+            }
         }
+        batch
     }
 
     /// Puts a batch back after a failed write, so nothing is lost.
     pub(crate) fn restore(&self, batch: UsageBatch) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        for (k, m, n) in batch.requests {
-            *pending.requests.entry((k, m)).or_default() += n;
+        for (key, m, n) in batch.requests {
+            self.with_key(&key, |counts| *counts.requests.entry(m).or_default() += n);
         }
-        for (k, m, c, n) in batch.rejects {
-            *pending.rejects.entry((k, m, c)).or_default() += n;
+        for (key, m, c, n) in batch.rejects {
+            self.with_key(&key, |counts| *counts.rejects.entry((m, c)).or_default() += n);
         }
-        for (k, at) in batch.last_used {
-            let last = pending.last_used.entry(k).or_insert(at);
-            *last = (*last).max(at);
+        for (key, at) in batch.last_used {
+            self.with_key(&key, |counts| counts.last_used = Some(counts.last_used.map_or(at, |last| last.max(at))));
         }
     }
 }
@@ -93,6 +103,7 @@ mod tests {
         usage.admitted(&key, 120_000);
         usage.refused(&key, "rate_limited", 120_001);
         assert_eq!(usage.last_used(&key), Some(120_000));
+        assert_eq!(usage.pending_since(&key, 2), 1);
         let mut batch = usage.drain(130_000);
         batch.requests.sort();
         assert_eq!(batch.requests, vec![(key.clone(), 1, 2), (key.clone(), 2, 1)]);

@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use altgate_protocol::{ErrorCode, Scope};
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName};
 
 use super::error::ApiError;
 use altgate_protocol::signing::SignatureHeaders;
@@ -65,6 +65,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(context(parts).client_ip))
     }
+}
+
+/// A signature header's value, looked up by a prebuilt name (no parsing of
+/// the name on every request).
+fn signature_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h [u8]> {
+    use altgate_protocol::signing::{KEY_ID_HEADER, NONCE_HEADER, SEQUENCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+    static NAMES: [(&str, HeaderName); 5] = [
+        (KEY_ID_HEADER, HeaderName::from_static(KEY_ID_HEADER)),
+        (TIMESTAMP_HEADER, HeaderName::from_static(TIMESTAMP_HEADER)),
+        (NONCE_HEADER, HeaderName::from_static(NONCE_HEADER)),
+        (SIGNATURE_HEADER, HeaderName::from_static(SIGNATURE_HEADER)),
+        (SEQUENCE_HEADER, HeaderName::from_static(SEQUENCE_HEADER)),
+    ];
+    let value = match NAMES.iter().find(|(n, _)| *n == name) {
+        Some((_, prebuilt)) => headers.get(prebuilt),
+        None => headers.get(name),
+    };
+    value.map(axum::http::HeaderValue::as_bytes)
 }
 
 /// What an endpoint needs of a key.
@@ -140,7 +158,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
         let platform = &state.platform;
         let ctx = context(parts);
         let ip = ctx.client_ip;
-        let header = |name: &str| parts.headers.get(name).map(axum::http::HeaderValue::as_bytes);
+        let header = |name: &str| signature_header(&parts.headers, name);
         let signed = SignatureHeaders::present(header);
         let principal = if signed {
             let headers = SignatureHeaders::parse(header).map_err(|error| {

@@ -1,6 +1,4 @@
-//! The middleware every request passes through, outermost first:
-//! [`observe`] (request id, span, access log, metrics), [`render_problems`]
-//! and [`buffer_body`].
+//! The middleware every request passes through: [`edge`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
@@ -37,8 +35,9 @@ impl RequestId {
         match given {
             Some(value) => RequestId(value.clone()),
             None => {
-                let id = uuid::Uuid::new_v4().hyphenated().to_string();
-                RequestId(HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("invalid")))
+                let mut buffer = uuid::Uuid::encode_buffer();
+                let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+                RequestId(HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("invalid")))
             }
         }
     }
@@ -48,22 +47,30 @@ impl RequestId {
     }
 }
 
-/// Assigns the request id, opens the request's span, writes the access log
-/// line and records metrics.
-pub(crate) async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// The one middleware every request passes through: it assigns the request
+/// id and the client address, opens the request's span, reads the body
+/// (bounded), runs the handler, renders any error as a problem document,
+/// records metrics, writes the access log line and adds the response
+/// headers. One layer rather than several: axum clones every layer's
+/// service for every request.
+pub(crate) async fn edge(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = RequestId::from_request(&request);
     let method = request.method().clone();
+    let uri = request.uri().clone();
     let route = request.extensions().get::<MatchedPath>().map(|p| Arc::<str>::from(p.as_str()));
-    let span = tracing::info_span!("request", id = id.as_str(), %method, path = request.uri().path());
+    let span = tracing::info_span!("request", id = id.as_str(), %method, path = uri.path());
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
     let client_ip = client_ip(peer, request.headers(), &state.platform.config.trusted_proxies);
     let context = Arc::new(RequestContext { client_ip, limits: OnceLock::new() });
     request.extensions_mut().insert(Arc::clone(&context));
-    request.extensions_mut().insert(id.clone());
 
     span.in_scope(|| tracing::debug!("received"));
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let response = match buffer_body(state.platform.config.max_body_bytes, request).await {
+        Ok(request) => next.run(request).instrument(span.clone()).await,
+        Err(refusal) => refusal,
+    };
+    let mut response = span.in_scope(|| render_problem(response, &id, uri.path()));
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -79,11 +86,9 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
     response
 }
 
-/// Writes every error response as a problem document; see [`super::error`].
-pub(crate) async fn render_problems(request: Request, next: Next) -> Response {
-    let request_id = request.extensions().get::<RequestId>().cloned();
-    let path = request.uri().path().to_owned();
-    let mut response = next.run(request).await;
+/// Writes an error response as a problem document; see [`super::error`].
+/// Other responses pass unchanged.
+fn render_problem(mut response: Response, id: &RequestId, path: &str) -> Response {
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return response;
@@ -101,8 +106,8 @@ pub(crate) async fn render_problems(request: Request, next: Next) -> Response {
         }
     }
     let mut problem = problem;
-    problem.instance = Some(path);
-    problem.request_id = request_id.as_ref().map(|id| id.as_str().to_owned());
+    problem.instance = Some(path.to_owned());
+    problem.request_id = Some(id.as_str().to_owned());
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
@@ -112,32 +117,33 @@ pub(crate) async fn render_problems(request: Request, next: Next) -> Response {
 }
 
 /// Reads the whole request body before the handler runs, refusing it with
-/// 413 as soon as it passes `max_body_bytes`: up front from
-/// `Content-Length`, or while streaming a chunked body. Handlers, and later
-/// the signature check, then see a complete, bounded body.
-pub(crate) async fn buffer_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = state.platform.config.max_body_bytes;
+/// 413 as soon as it passes `limit`: up front from `Content-Length`, or
+/// while streaming a chunked body. Handlers, and the signature check, then
+/// see a complete, bounded body (also as [`BufferedBody`]).
+async fn buffer_body(limit: usize, request: Request) -> Result<Request, Response> {
     let declared = request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return too_large(limit);
+        return Err(too_large(limit));
     }
     let (mut parts, body) = request.into_parts();
     if body.is_end_stream() {
         parts.extensions.insert(BufferedBody(Bytes::new()));
-        return next.run(Request::from_parts(parts, body)).await;
+        return Ok(Request::from_parts(parts, body));
     }
     let bytes = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return too_large(limit),
+        Err(e) if e.is::<LengthLimitError>() => return Err(too_large(limit)),
         Err(_) => {
-            return ApiError::new(ErrorCode::BadRequest).detail("the request body could not be read").into_response();
+            return Err(ApiError::new(ErrorCode::BadRequest)
+                .detail("the request body could not be read")
+                .into_response());
         }
     };
     parts.extensions.insert(BufferedBody(bytes.clone()));
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// The whole request body, as read by [`buffer_body`], for the signature
+/// The whole request body, as read by the edge middleware, for the signature
 /// check (a cheap reference-counted copy).
 #[derive(Debug, Clone)]
 pub(crate) struct BufferedBody(pub(crate) Bytes);

@@ -11,7 +11,7 @@ pub(crate) mod routes;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,12 +39,10 @@ pub(crate) fn app(routes: Router<AppState>, state: AppState) -> Router {
     // Layers wrap what is above them: the last one added runs first.
     routes
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
-        // The body is bounded by `buffer_body`, so axum's own default
+        // The body is bounded by the edge middleware, so axum's own default
         // limit would only be a second, different number.
         .layer(DefaultBodyLimit::disable())
-        .layer(from_fn_with_state(state.clone(), middleware::buffer_body))
         .layer(CatchPanicLayer::new())
-        .layer(from_fn(middleware::render_problems))
-        .layer(from_fn_with_state(state.clone(), middleware::observe))
+        .layer(from_fn_with_state(state.clone(), middleware::edge))
         .with_state(state)
 }

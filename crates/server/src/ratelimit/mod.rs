@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use axum::body::Bytes;
 use axum::http::{HeaderName, HeaderValue};
 
 pub(crate) use gcra::{Admit, Gcra, KeyedGcra, Limit, RetryAfter};
@@ -107,22 +108,62 @@ pub(crate) struct LimitStatus {
 /// seconds, so 60 for the per-minute limits it is meant for.
 pub(crate) fn headers(status: &LimitStatus) -> [(HeaderName, HeaderValue); 2] {
     let (minute, month) = (&status.minute, &status.month);
-    let policy = format!(
-        "\"minute\";q={};w={}, \"month\";q={};w={}",
-        minute.quota, minute.window_s, month.quota, month.window_s
-    );
-    let current = format!(
-        "\"minute\";r={};t={}, \"month\";r={};t={}",
-        minute.remaining, minute.reset_s, month.remaining, month.reset_s
-    );
+    let policy = policy_header([
+        minute.quota,
+        u64::try_from(minute.window_s).unwrap_or(0),
+        month.quota,
+        u64::try_from(month.window_s).unwrap_or(0),
+    ]);
+    let mut current = String::with_capacity(64);
+    current.push_str("\"minute\";r=");
+    push_number(&mut current, minute.remaining);
+    current.push_str(";t=");
+    push_number(&mut current, u64::try_from(minute.reset_s).unwrap_or(0));
+    current.push_str(", \"month\";r=");
+    push_number(&mut current, month.remaining);
+    current.push_str(";t=");
+    push_number(&mut current, u64::try_from(month.reset_s).unwrap_or(0));
     // Digits, quotes and punctuation only, so the fallbacks never happen.
-    [
-        (
-            HeaderName::from_static("ratelimit-policy"),
-            HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("")),
-        ),
-        (HeaderName::from_static("ratelimit"), HeaderValue::from_str(&current).unwrap_or(HeaderValue::from_static(""))),
-    ]
+    // `from_maybe_shared` takes the string's buffer instead of copying it.
+    let value =
+        |text: String| HeaderValue::from_maybe_shared(Bytes::from(text)).unwrap_or(HeaderValue::from_static(""));
+    [(HeaderName::from_static("ratelimit-policy"), policy), (HeaderName::from_static("ratelimit"), value(current))]
+}
+
+/// Appends the decimal digits of `n` (cheaper than `fmt` on every response).
+fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
+/// The `RateLimit-Policy` value of a policy. A client's policy changes only
+/// when its limits do, so each thread keeps the last one it rendered.
+fn policy_header(numbers: [u64; 4]) -> HeaderValue {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<([u64; 4], HeaderValue)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((cached, value)) if *cached == numbers => value.clone(),
+        _ => {
+            let [minute_q, minute_w, month_q, month_w] = numbers;
+            let text = format!("\"minute\";q={minute_q};w={minute_w}, \"month\";q={month_q};w={month_w}");
+            let value = HeaderValue::from_maybe_shared(Bytes::from(text)).unwrap_or(HeaderValue::from_static(""));
+            *last = Some((numbers, value.clone()));
+            value
+        }
+    })
 }
 
 /// Per-key and per-account rates and monthly quotas, sharded by account so

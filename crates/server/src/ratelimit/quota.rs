@@ -33,8 +33,24 @@ impl Env {
 pub(crate) struct MonthKey(i32);
 
 impl MonthKey {
-    /// The UTC month containing `now_ms` (clamped to jiff's range).
+    /// The UTC month containing `now_ms` (clamped to jiff's range). Every
+    /// request asks, so each thread remembers the last month it computed
+    /// and its bounds.
     pub(crate) fn of(now_ms: i64) -> MonthKey {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<(i64, i64, MonthKey)>> = const { std::cell::Cell::new(None) };
+        }
+        if let Some((start, next, key)) = LAST.get()
+            && (start..next).contains(&now_ms)
+        {
+            return key;
+        }
+        let key = MonthKey::compute(now_ms);
+        LAST.set(Some((key.start_ms(), key.next_start_ms(), key)));
+        key
+    }
+
+    fn compute(now_ms: i64) -> MonthKey {
         let at =
             Timestamp::from_millisecond(now_ms).unwrap_or(if now_ms < 0 { Timestamp::MIN } else { Timestamp::MAX });
         let date = Offset::UTC.to_datetime(at).date();
@@ -59,6 +75,20 @@ impl MonthKey {
     /// Unix milliseconds of the first instant of this month (saturating
     /// past jiff's years ±9999, as [`MonthKey::of`] does).
     pub(crate) fn start_ms(self) -> i64 {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<(MonthKey, i64)>> = const { std::cell::Cell::new(None) };
+        }
+        if let Some((key, start)) = LAST.get()
+            && key == self
+        {
+            return start;
+        }
+        let start = self.compute_start_ms();
+        LAST.set(Some((self, start)));
+        start
+    }
+
+    fn compute_start_ms(self) -> i64 {
         let year = i16::try_from(self.year()).unwrap_or(i16::MAX);
         let month = i8::try_from(self.month()).unwrap_or(1);
         Date::new(year, month, 1)

@@ -10,7 +10,7 @@ use super::{MemoryNonceConfig, MemoryNonceStore, NonceClaim, NonceError, NonceSt
 
 /// Retention of the small stores below; their buckets cover 250 ms.
 const RETENTION: i64 = 1_000;
-const BUCKET: i64 = RETENTION / 4;
+const BUCKET: i64 = RETENTION / 2;
 
 /// Polls a future that must be ready at once, as the memory store's are.
 fn ready<F: Future>(future: F) -> F::Output {

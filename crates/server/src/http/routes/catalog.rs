@@ -3,7 +3,9 @@
 use altgate_protocol::{Asset, AssetId, Category, CategoryInfo, CategoryList, Consensus, ErrorCode, Page, Problem};
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -135,10 +137,11 @@ async fn get_asset(
     _: Auth<Read>,
     Path(id): Path<String>,
     _: NoParams,
-) -> Result<Json<Asset>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let id = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
-    match state.platform.store.asset(&id).await? {
-        Some(asset) => Ok(Json(asset)),
+    match state.platform.catalog.get(&id) {
+        // Rendered once when the catalog was loaded.
+        Some(asset) => Ok(([(CONTENT_TYPE, "application/json")], asset.json)),
         None => Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{id}`"))),
     }
 }

@@ -76,7 +76,7 @@ async fn metrics(State(state): State<AppState>, _: Auth<OperatorKey>) -> impl In
 #[utoipa::path(get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object), CommonErrors))]
 async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], state.openapi_json)
+    ([(CONTENT_TYPE, "application/json")], state.openapi_json.clone())
 }
 
 /// Describes an error code: the target of every problem's `type`.

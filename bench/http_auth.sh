@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Signed requests over HTTP against the same server's open /healthz, in one
+# run: the cost of authentication, signature verification and replay
+# protection at the HTTP level.
+#
+#   bench/http_auth.sh [DURATION] [CONNECTIONS]
+#
+# With PIN=1 the server runs on CPU 0 and the load tool on CPU 1 (taskset),
+# so the server's throughput is measured without the tool taking its CPU.
+#
+# Builds release binaries, starts a server on a fresh data directory with
+# warnings-only logging, raises the operator account's limits so the load
+# is never rate limited, then runs altgate-bench for /healthz (no key),
+# bearer and signed GET /v1/assets/bitcoin, ROUNDS times interleaved (the
+# machine is shared and noisy), and prints the median of each and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10s}
+connections=${2:-32}
+port=${ALTGATE_BENCH_PORT:-18099}
+
+cargo build --release -q -p altgate -p altgate-bench
+bin=target/release
+dir=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+admin=$($bin/altgate admin init --data-dir "$dir")
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])" <<<"$admin"; }
+export ALTGATE_URL=http://127.0.0.1:$port ALTGATE_KEY ALTGATE_KEY_ID
+ALTGATE_KEY=$(field key)
+ALTGATE_KEY_ID=$(field key_id)
+account=$(field account_id)
+
+server_cpu=() client_cpu=()
+if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
+ALTGATE_LOG=warn "${server_cpu[@]}" $bin/altgate serve --data-dir "$dir" --listen 127.0.0.1:$port >/dev/null &
+server=$!
+for _ in $(seq 100); do curl -sf "$ALTGATE_URL/healthz" >/dev/null && break; sleep 0.1; done
+$bin/altgate accounts update "$account" --rate-per-minute 1000000000 --monthly-quota 100000000000 >/dev/null
+
+run() {
+  "${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" --key-id "$ALTGATE_KEY_ID" \
+    --connections "$connections" --duration "$duration" --warmup 2s --json
+}
+results=()
+for _ in $(seq "${ROUNDS:-3}"); do
+  results+=("$(run /healthz none)" "$(run /v1/assets/bitcoin bearer)" "$(run /v1/assets/bitcoin signed)")
+done
+
+python3 - "${results[@]}" <<'PY'
+import json, statistics, sys
+names = ["healthz (no key)", "bearer GET /v1/assets/bitcoin", "signed GET /v1/assets/bitcoin"]
+runs = [json.loads(a) for a in sys.argv[1:]]
+by_name = {name: runs[i::3] for i, name in enumerate(names)}
+def median(rs, f):
+    return statistics.median(f(r) for r in rs)
+base = median(by_name[names[0]], lambda r: r["throughput_rps"])
+for name in names:
+    rs = by_name[name]
+    rps = median(rs, lambda r: r["throughput_rps"])
+    print(f"{name:32} {rps:9.0f} req/s  ratio {rps / base:4.2f}  "
+          f"p50 {median(rs, lambda r: r['latency_us']['p50']):.0f} µs  "
+          f"p99 {median(rs, lambda r: r['latency_us']['p99']):.0f} µs  "
+          f"p99.9 {median(rs, lambda r: r['latency_us']['p999']):.0f} µs  "
+          f"errors {sum(sum(r['errors'].values()) for r in rs)}  (median of {len(rs)} runs)")
+PY

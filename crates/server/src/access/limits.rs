@@ -35,19 +35,6 @@ impl Platform {
         let account = &principal.account;
         let environment = env(key.environment);
         let limiter = &self.access.limiter;
-        let month = MonthKey::of(now);
-        if limiter.needs_seed(account.id.as_str(), environment, now) {
-            let used = self.store.month_usage(&account.id, key.environment, &month.to_string()).await?;
-            limiter.seed(account.id.as_str(), environment, month, used);
-        }
-        if key.monthly_quota.is_some() && limiter.needs_key_seed(account.id.as_str(), key.id.as_str(), now) {
-            // The key's requests this month: those written to the store and
-            // those still counted in memory.
-            let since_minute = month.start_ms().div_euclid(60_000);
-            let stored = self.store.key_requests_since(&key.id, since_minute).await?;
-            let pending = self.access.usage.pending_since(&key.id, since_minute);
-            limiter.seed_key(account.id.as_str(), key.id.as_str(), month, stored + pending);
-        }
         let (account_rate, account_quota) = account_limits(account, &self.config.plans);
         let request = LimitRequest {
             key_id: key.id.as_str(),
@@ -58,7 +45,16 @@ impl Platform {
             monthly_quota: account_quota,
             key_monthly_quota: key.monthly_quota,
         };
-        let (status, refusal) = match limiter.check(&request, now) {
+        // The common case decides under one lock; a month not yet counted in
+        // memory is first seeded from the store.
+        let decision = match limiter.check_seeded(&request, now) {
+            Some(decision) => decision,
+            None => {
+                self.seed_month(principal, now).await?;
+                limiter.check(&request, now)
+            }
+        };
+        let (status, refusal) = match decision {
             Decision::Allowed(status) => {
                 self.access.usage.admitted(&key.id, now);
                 (status, None)
@@ -81,6 +77,29 @@ impl Platform {
             self.refused(principal, refusal.code, now);
         }
         Ok(Admission { status, refusal })
+    }
+
+    /// Seeds the limiter with the month's stored usage: the account's in the
+    /// key's environment, and the key's own when it has a quota.
+    async fn seed_month(&self, principal: &Principal, now: i64) -> Result<(), PlatformError> {
+        let key = &principal.key;
+        let account = &principal.account;
+        let environment = env(key.environment);
+        let limiter = &self.access.limiter;
+        let month = MonthKey::of(now);
+        if limiter.needs_seed(account.id.as_str(), environment, now) {
+            let used = self.store.month_usage(&account.id, key.environment, &month.to_string()).await?;
+            limiter.seed(account.id.as_str(), environment, month, used);
+        }
+        if key.monthly_quota.is_some() && limiter.needs_key_seed(account.id.as_str(), key.id.as_str(), now) {
+            // The key's requests this month: those written to the store and
+            // those still counted in memory.
+            let since_minute = month.start_ms().div_euclid(60_000);
+            let stored = self.store.key_requests_since(&key.id, since_minute).await?;
+            let pending = self.access.usage.pending_since(&key.id, since_minute);
+            limiter.seed_key(account.id.as_str(), key.id.as_str(), month, stored + pending);
+        }
+        Ok(())
     }
 
     /// Limits signups per client address.

@@ -22,6 +22,7 @@
 
 mod gcra;
 mod quota;
+
 #[cfg(test)]
 mod tests;
 
@@ -250,53 +251,27 @@ impl RateLimiter {
     /// one lock. An exhausted quota is reported before a refused rate (it is
     /// the longer wait); a refused rate waits for the slower refusing limit.
     pub(crate) fn check(&self, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
+        decide(&mut self.shard(req.account_id), req, now_ms)
+    }
+
+    /// As [`RateLimiter::check`], but `None` (deciding nothing) when the
+    /// account's month, or the key's when it has a quota of its own, has yet
+    /// to be seeded: one lock on the common path instead of a separate
+    /// [`RateLimiter::needs_seed`] first.
+    pub(crate) fn check_seeded(&self, req: &LimitRequest<'_>, now_ms: i64) -> Option<Decision> {
         let month = MonthKey::of(now_ms);
         let mut shard = self.shard(req.account_id);
-        let env = req.environment.index();
-
         let known = shard.get(req.account_id);
-        let key_state = known.and_then(|known| known.keys.get(req.key_id)).copied().unwrap_or_default();
-        let key = key_state.rate;
-        let key_used = key_state.used(month);
-        let (account, used) =
-            known.map_or((Gcra::new(), 0), |known| (known.envs[env].rate, known.envs[env].quota.used(month)));
-        let key_peek = key.peek(req.key_limit, now_ms);
-        let account_peek = account.peek(req.account_limit, now_ms);
-        let month_left = |used: u64, key_used: u64| Quotas { account_used: used, key_used };
-
-        if used >= req.monthly_quota || req.key_monthly_quota.is_some_and(|quota| key_used >= quota) {
-            let status = status(req, &key, &account, month_left(used, key_used), now_ms);
-            return Decision::QuotaExhausted { retry_after_ms: month.next_start_ms().saturating_sub(now_ms), status };
+        let account_unseeded = known.is_none_or(|known| known.envs[req.environment.index()].quota.needs_seed(month));
+        let key_unseeded = req.key_monthly_quota.is_some()
+            && known
+                .and_then(|known| known.keys.get(req.key_id))
+                .and_then(|key| key.month)
+                .is_none_or(|m| m.month != month);
+        if account_unseeded || key_unseeded {
+            return None;
         }
-        let (key_admit, account_admit) = match (key_peek, account_peek) {
-            (Ok(key_admit), Ok(account_admit)) => (key_admit, account_admit),
-            (key_peek, account_peek) => {
-                let wait = |peek: Result<Admit, RetryAfter>| peek.err().map_or(0, |retry| retry.ms);
-                return Decision::RateLimited {
-                    retry_after_ms: wait(key_peek).max(wait(account_peek)),
-                    status: status(req, &key, &account, month_left(used, key_used), now_ms),
-                };
-            }
-        };
-
-        // Look up before inserting, so ids are copied only for new entries.
-        let known = match shard.get_mut(req.account_id) {
-            Some(known) => known,
-            None => shard.entry(req.account_id.to_owned()).or_default(),
-        };
-        let key = match known.keys.get_mut(req.key_id) {
-            Some(key) => key,
-            None => known.keys.entry(req.key_id.to_owned()).or_default(),
-        };
-        key.rate.commit(key_admit);
-        if req.key_monthly_quota.is_some() {
-            key.month = Some(KeyMonth { month, used: key_used + 1 });
-        }
-        let key = key.rate;
-        let state = &mut known.envs[env];
-        state.rate.commit(account_admit);
-        state.quota.add_one(month);
-        Decision::Allowed(status(req, &key, &state.rate, month_left(used + 1, key_used + 1), now_ms))
+        Some(decide(&mut shard, req, now_ms))
     }
 
     /// Whether a key with a quota of its own has yet to be seeded with its
@@ -439,4 +414,53 @@ fn status(req: &LimitRequest<'_>, key: &Gcra, account: &Gcra, quotas: Quotas, no
 /// Whole seconds covering `ms` (which is not negative).
 fn ceil_s(ms: i64) -> i64 {
     ms / 1000 + i64::from(ms % 1000 != 0)
+}
+
+/// The decision of [`RateLimiter::check`] on the request's locked shard.
+fn decide(shard: &mut HashMap<String, Account>, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
+    let month = MonthKey::of(now_ms);
+    let env = req.environment.index();
+    let known = shard.get(req.account_id);
+    let key_state = known.and_then(|known| known.keys.get(req.key_id)).copied().unwrap_or_default();
+    let key = key_state.rate;
+    let key_used = key_state.used(month);
+    let (account, used) =
+        known.map_or((Gcra::new(), 0), |known| (known.envs[env].rate, known.envs[env].quota.used(month)));
+    let key_peek = key.peek(req.key_limit, now_ms);
+    let account_peek = account.peek(req.account_limit, now_ms);
+    let month_left = |used: u64, key_used: u64| Quotas { account_used: used, key_used };
+
+    if used >= req.monthly_quota || req.key_monthly_quota.is_some_and(|quota| key_used >= quota) {
+        let status = status(req, &key, &account, month_left(used, key_used), now_ms);
+        return Decision::QuotaExhausted { retry_after_ms: month.next_start_ms().saturating_sub(now_ms), status };
+    }
+    let (key_admit, account_admit) = match (key_peek, account_peek) {
+        (Ok(key_admit), Ok(account_admit)) => (key_admit, account_admit),
+        (key_peek, account_peek) => {
+            let wait = |peek: Result<Admit, RetryAfter>| peek.err().map_or(0, |retry| retry.ms);
+            return Decision::RateLimited {
+                retry_after_ms: wait(key_peek).max(wait(account_peek)),
+                status: status(req, &key, &account, month_left(used, key_used), now_ms),
+            };
+        }
+    };
+
+    // Look up before inserting, so ids are copied only for new entries.
+    let known = match shard.get_mut(req.account_id) {
+        Some(known) => known,
+        None => shard.entry(req.account_id.to_owned()).or_default(),
+    };
+    let key = match known.keys.get_mut(req.key_id) {
+        Some(key) => key,
+        None => known.keys.entry(req.key_id.to_owned()).or_default(),
+    };
+    key.rate.commit(key_admit);
+    if req.key_monthly_quota.is_some() {
+        key.month = Some(KeyMonth { month, used: key_used + 1 });
+    }
+    let key = key.rate;
+    let state = &mut known.envs[env];
+    state.rate.commit(account_admit);
+    state.quota.add_one(month);
+    Decision::Allowed(status(req, &key, &state.rate, month_left(used + 1, key_used + 1), now_ms))
 }

@@ -336,6 +336,32 @@ fn seeding_after_a_check_keeps_the_checked_requests() {
 }
 
 #[test]
+fn check_seeded_decides_only_once_every_month_in_play_is_seeded() {
+    let limiter = RateLimiter::new();
+    let month = MonthKey::of(t0());
+    assert!(limiter.check_seeded(&req("k"), t0()).is_none(), "an unknown account is unseeded");
+    assert!(limiter.drain_quota_increments().is_empty(), "deciding nothing counts nothing");
+    limiter.seed("acct", Env::Live, month, 7);
+    let decision = limiter.check_seeded(&req("k"), t0()).expect("seeded");
+    assert_eq!(status_of(&decision).month.remaining, 1_000_000 - 8);
+
+    // A key with a quota of its own also needs its month.
+    let mut capped = req("capped");
+    capped.key_monthly_quota = Some(5);
+    assert!(limiter.check_seeded(&capped, t0() + 1_000).is_none());
+    limiter.seed_key("acct", "capped", month, 4);
+    assert!(allowed(&limiter.check_seeded(&capped, t0() + 1_000).expect("seeded")));
+    let refused = limiter.check_seeded(&capped, t0() + 2_000).expect("seeded");
+    assert!(quota_exhausted(&refused).is_some(), "{refused:?}");
+
+    // The test environment and the next month are each seeded separately.
+    let mut test_env = req("k");
+    test_env.environment = Env::Test;
+    assert!(limiter.check_seeded(&test_env, t0() + 3_000).is_none());
+    assert!(limiter.check_seeded(&req("k"), month.next_start_ms()).is_none());
+}
+
+#[test]
 fn headers_render_the_tighter_rate_and_the_month() {
     let limiter = RateLimiter::new();
     let mut request = req("k");

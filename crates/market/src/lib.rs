@@ -1,11 +1,14 @@
 //! The pure market domain of Altgate.
 //!
 //! This crate does no I/O: no files, no network, no clock. It turns data it
-//! is handed into checked domain values, and computes on them. Today that is
-//! the asset catalog and its taxonomy ([`catalog`], [`taxonomy`]).
+//! is handed into checked domain values, and computes on them. That is
+//! the asset catalog and its taxonomy ([`catalog`], [`taxonomy`]) and
+//! checked candles and their aggregation ([`candle`]).
 
+pub mod candle;
 pub mod catalog;
 pub mod taxonomy;
 
+pub use candle::{Candle, CandleError, CandleParts, Interval, Resampler, resample};
 pub use catalog::{Catalog, CatalogError};
 pub use taxonomy::{CategoryDoc, Taxonomy};

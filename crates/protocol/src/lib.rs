@@ -18,8 +18,10 @@ pub mod asset;
 mod audit;
 mod base62;
 mod error;
+mod interval;
 mod key;
 mod keys;
+mod market;
 mod page;
 mod problem;
 pub mod signing;
@@ -34,11 +36,13 @@ pub use asset::{
 };
 pub use audit::{AuditAction, AuditEvent};
 pub use error::{ErrorCode, ErrorCodeInfo, UnknownErrorCode};
+pub use interval::{Interval, UnknownInterval};
 pub use key::{AccountId, ApiKey, Environment, KEY_CHECKSUM_DIGITS, KEY_RANDOM_DIGITS, KeyFormatError, KeyId};
 pub use keys::{
     CreateKeyRequest, CreatedKey, ExpireKeyRequest, KeyInfo, KeyStatus, KeyUsage, KeyUsageEntry, RevokedKeys,
     RotateKeyRequest, UsagePoint,
 };
+pub use market::{CandleData, Ohlcv, Prices, Source, Ticker};
 pub use page::Page;
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 pub use text::{Email, InvalidText, Labels, Name};

@@ -8,6 +8,7 @@
 //! | 3 | an authentication or authorisation failure (HTTP 401, 403) |
 //! | 4 | the request was refused (other 4xx: not found, conflict, invalid) |
 //! | 5 | the server failed or could not be reached (5xx, network) |
+//! | 6 | an import stored what it could but rejected rows (they are listed) |
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ pub(crate) enum Failure {
     Auth(String),
     Refused(String),
     Server(String),
+    Rejected(String),
 }
 
 impl Failure {
@@ -31,12 +33,18 @@ impl Failure {
             Failure::Auth(_) => 3,
             Failure::Refused(_) => 4,
             Failure::Server(_) => 5,
+            Failure::Rejected(_) => 6,
         })
     }
 
     pub(crate) fn message(&self) -> &str {
         match self {
-            Failure::Local(m) | Failure::Usage(m) | Failure::Auth(m) | Failure::Refused(m) | Failure::Server(m) => m,
+            Failure::Local(m)
+            | Failure::Usage(m)
+            | Failure::Auth(m)
+            | Failure::Refused(m)
+            | Failure::Server(m)
+            | Failure::Rejected(m) => m,
         }
     }
 

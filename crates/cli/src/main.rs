@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod failure;
+mod import;
 mod keys;
 mod output;
 mod serve;
@@ -21,7 +22,8 @@ use clap::{Parser, Subcommand};
 /// Altgate: self-hosted crypto market intelligence behind a hardened API-key platform.
 ///
 /// Exit codes: 0 success, 1 local failure, 2 usage error, 3 authentication or
-/// authorisation failure, 4 request refused, 5 server failure or unreachable.
+/// authorisation failure, 4 request refused, 5 server failure or unreachable,
+/// 6 an import finished but rejected rows.
 #[derive(Debug, Parser)]
 #[command(version, about, max_term_width = 100)]
 struct Cli {
@@ -41,6 +43,8 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Manage accounts (over HTTP, or offline with --data-dir).
     Accounts(accounts::AccountsArgs),
+    /// Import OHLCV files into a data directory.
+    Import(import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
             Command::Audit(args) => admin::run_audit(args).await,
             Command::Keys(args) => keys::run(args).await,
             Command::Accounts(args) => accounts::run(args).await,
+            Command::Import(args) => import::run(args).await,
         }
     });
     match outcome {

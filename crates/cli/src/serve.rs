@@ -24,6 +24,10 @@ pub(crate) struct ServeArgs {
     /// The log format [default: human].
     #[arg(long, value_enum, value_name = "FORMAT")]
     log_format: Option<LogFormatArg>,
+    /// Run the demo: simulated prices for every catalog asset (history at
+    /// first start, then a tick every second), marked `source: simulated`.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -41,7 +45,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
             LogFormatArg::Json => LogFormat::Json,
         }),
     };
-    let config = Config::load(args.config.as_deref(), &overrides)?;
+    let mut config = Config::load(args.config.as_deref(), &overrides)?;
+    config.feeds.simulator.enabled |= args.demo;
     telemetry::init(config.log_format, &config.log_level)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {

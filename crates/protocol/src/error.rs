@@ -111,6 +111,9 @@ error_codes! {
     /// No asset has this id. Ids are slugs such as `ethereum`; see
     /// `GET /v1/assets` for the catalog.
     AssetNotFound = ("asset_not_found", 404, "Asset not found"),
+    /// The asset exists but has no market data yet: no candles and no live
+    /// price. Feeds and imports add it.
+    NoMarketData = ("no_market_data", 404, "No market data"),
     /// No key with this id is visible to the caller (keys of other accounts
     /// are reported as not found, so their existence does not leak).
     KeyNotFound = ("key_not_found", 404, "Key not found"),
@@ -131,6 +134,11 @@ error_codes! {
     PayloadTooLarge = ("payload_too_large", 413, "Payload too large"),
     /// The body is not `application/json`.
     UnsupportedMediaType = ("unsupported_media_type", 415, "Unsupported media type"),
+    /// The uploaded file cannot be imported as a whole: its format is not
+    /// recognised, it has no open/high/low/close columns, or it holds several
+    /// assets and the symbol to import was not given. Problems with single
+    /// rows are reported in the import result instead.
+    ImportUnreadable = ("import_unreadable", 422, "Import unreadable"),
     /// Too many requests for the key, the account or the client address.
     /// Wait for `Retry-After` seconds; the `RateLimit` header tells the budget.
     RateLimited = ("rate_limited", 429, "Rate limited"),

@@ -21,7 +21,6 @@ const FIRST_MONDAY_MS: i64 = 4 * DAY_MS;
 /// interval aggregates exactly into any longer one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "&'static str")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "1h"))]
 pub enum Interval {
     /// One minute.
     M1,
@@ -38,6 +37,21 @@ pub enum Interval {
     /// One week, from Monday.
     W1,
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Interval {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A candle interval on the UTC grid."))
+            .enum_values(Some(Interval::ALL.iter().map(|i| i.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Interval {}
 
 /// A string that names no [`Interval`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -25,6 +25,7 @@ mod market;
 mod page;
 mod problem;
 pub mod signing;
+pub mod stream;
 mod text;
 mod time;
 mod timestamp;
@@ -42,7 +43,7 @@ pub use keys::{
     CreateKeyRequest, CreatedKey, ExpireKeyRequest, KeyInfo, KeyStatus, KeyUsage, KeyUsageEntry, RevokedKeys,
     RotateKeyRequest, UsagePoint,
 };
-pub use market::{CandleData, Ohlcv, Prices, Source, Ticker};
+pub use market::{CandleData, ImportResult, Ohlcv, Prices, RejectedRow, Source, Ticker};
 pub use page::Page;
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 pub use text::{Email, InvalidText, Labels, Name};

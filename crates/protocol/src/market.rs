@@ -109,3 +109,39 @@ pub struct Ohlcv {
     /// The cursor of the next page, or `null` on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// A row of an imported file that was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RejectedRow {
+    /// The row's 1-based line in the file.
+    pub line: u64,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportResult {
+    /// The asset the candles were stored for.
+    pub asset_id: AssetId,
+    /// The candles' interval, given or inferred from the rows' spacing.
+    pub interval: Interval,
+    /// The detected file format.
+    pub format: String,
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Rows that became candles.
+    pub candles: u64,
+    /// Stored candles that were new or changed; 0 when the same file is
+    /// imported again.
+    pub written: u64,
+    /// Rows with no values for the asset (before it was listed, in a
+    /// multi-asset file).
+    pub skipped: u64,
+    /// Rows rejected; `rows = candles + skipped + rejected`.
+    pub rejected: u64,
+    /// The first rejected rows, by line (at most 100).
+    pub rejections: Vec<RejectedRow>,
+}

@@ -27,6 +27,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     platform: Platform,
+    simulator: Option<altgate_market::simulator::Simulator>,
     background: Background,
     shutdown_timeout: Duration,
     _lock: DataDirLock,
@@ -46,6 +47,9 @@ pub enum StartError {
     /// Another process uses the data directory.
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// The demo simulator cannot start.
+    #[error(transparent)]
+    Simulator(#[from] crate::feeds::simulator::SimulatorStartError),
     /// The keyring or the store could not be opened.
     #[error(transparent)]
     Open(#[from] OpenError),
@@ -80,13 +84,21 @@ impl Application {
                 data_dir.display()
             );
         }
+        platform.market.ensure_warm().await.map_err(crate::platform::OpenError::from)?;
+        let simulator = if platform.config.feeds.simulator.enabled {
+            Some(crate::feeds::simulator::prepare(&platform).await?)
+        } else {
+            None
+        };
         let config = Arc::clone(&platform.config);
         let (routes, document) = http::routes();
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| StartError::Bind { addr: config.listen, source })?;
         let shutdown_timeout = Duration::from_secs(config.shutdown_timeout_secs);
+        let background = Background::default();
         let state = AppState::new(State {
+            shutdown: background.cancel.clone(),
             platform: platform.clone(),
             taxonomy: Taxonomy::builtin(),
             metrics: Metrics::new(),
@@ -96,10 +108,16 @@ impl Application {
             listener,
             router: http::app(routes, state),
             platform,
-            background: Background::default(),
+            simulator,
+            background,
             shutdown_timeout,
             _lock: lock,
         })
+    }
+
+    /// The platform the application serves, for feeding it in tests and tools.
+    pub fn platform(&self) -> &Platform {
+        &self.platform
     }
 
     /// The address actually bound (useful with port 0).
@@ -112,9 +130,10 @@ impl Application {
     /// lets in-flight requests finish (up to `shutdown_timeout_secs`), stops
     /// background tasks and closes the store.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let Application { listener, router, platform, background, shutdown_timeout, _lock } = self;
+        let Application { listener, router, platform, simulator, background, shutdown_timeout, _lock } = self;
         tracing::info!(addr = %listener.local_addr()?, "listening");
         background.tracker.spawn(platform.clone().run_background(background.cancel.clone()));
+        crate::feeds::spawn(&platform, simulator, &background.tracker, &background.cancel);
         let cancel = background.cancel.clone();
         let draining = async move {
             shutdown.await;

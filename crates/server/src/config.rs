@@ -10,6 +10,10 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod market;
+
+pub use market::{BinanceConfig, FeedsConfig, MarketConfig, SimulatorConfig};
+
 /// The prefix of every environment variable the service reads.
 pub const ENV_PREFIX: &str = "ALTGATE_";
 
@@ -44,6 +48,10 @@ pub struct Config {
     pub usage_flush_secs: u64,
     /// Signed requests.
     pub signing: SigningConfig,
+    /// Market data.
+    pub market: MarketConfig,
+    /// Price feeds.
+    pub feeds: FeedsConfig,
 }
 
 /// Signed requests: freshness and replay protection.
@@ -156,6 +164,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             usage_flush_secs: 5,
             signing: SigningConfig::default(),
+            market: MarketConfig::default(),
+            feeds: FeedsConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::access::signed::MAX_WINDOW_MS;
 use crate::catalog_cache::CatalogCache;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::market::Market;
 use crate::replay::{MemoryNonceConfig, MemoryNonceStore};
 use crate::secrets::{KeyringError, KeyringHandle};
 use crate::store::{AuditMac, SqliteStore, Store, StoreError};
@@ -23,6 +24,7 @@ pub struct Platform {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) access: Arc<Access>,
     pub(crate) catalog: Arc<CatalogCache>,
+    pub(crate) market: Arc<Market>,
 }
 
 /// The platform could not be opened.
@@ -64,7 +66,9 @@ impl Platform {
         let access = Arc::new(Access::new(keyring, nonces, started_at_ms));
         let catalog = Arc::new(CatalogCache::default());
         catalog.reload(&store).await?;
-        Ok(Platform { config: Arc::new(config), store: Arc::new(store), clock, access, catalog })
+        let store: Arc<dyn Store> = Arc::new(store);
+        let market = Arc::new(Market::new(Arc::clone(&store), Arc::clone(&clock), config.market.clone()));
+        Ok(Platform { config: Arc::new(config), store, clock, access, catalog, market })
     }
 
     /// The clock's time (Unix ms).

@@ -21,6 +21,8 @@ pub(crate) struct State {
     pub(crate) platform: Platform,
     pub(crate) taxonomy: Taxonomy,
     pub(crate) metrics: Metrics,
+    /// Cancelled when the service shuts down, so long-lived connections end.
+    pub(crate) shutdown: tokio_util::sync::CancellationToken,
     /// The OpenAPI document, serialised once at start.
     pub(crate) openapi_json: Bytes,
 }

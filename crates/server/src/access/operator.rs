@@ -101,3 +101,16 @@ impl Operator<'_> {
         self.0.audit_events(&Actor::Operator, AuditFilter::default(), after_seq, limit).await
     }
 }
+
+impl Operator<'_> {
+    /// Imports an OHLCV file for `asset` (see `POST /v1/import`).
+    pub async fn import_file(
+        &self,
+        asset: &altgate_protocol::AssetId,
+        file: Vec<u8>,
+        options: altgate_market::import::ImportOptions,
+        progress: impl Fn(crate::ImportProgress) + Send + Sync + 'static,
+    ) -> Result<altgate_protocol::ImportResult, crate::ImportFailure> {
+        self.0.import_file(asset, file.into(), options, progress).await
+    }
+}

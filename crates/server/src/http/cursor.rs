@@ -14,6 +14,7 @@ pub(crate) enum Cursor {
     Assets,
     Keys,
     Audit,
+    Candles,
 }
 
 impl Cursor {
@@ -22,6 +23,7 @@ impl Cursor {
             Cursor::Assets => "a1:",
             Cursor::Keys => "k1:",
             Cursor::Audit => "e1:",
+            Cursor::Candles => "c1:",
         }
     }
 

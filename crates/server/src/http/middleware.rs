@@ -66,7 +66,9 @@ pub(crate) async fn edge(State(state): State<AppState>, mut request: Request, ne
     request.extensions_mut().insert(Arc::clone(&context));
 
     span.in_scope(|| tracing::debug!("received"));
-    let response = match buffer_body(state.platform.config.max_body_bytes, request).await {
+    let config = &state.platform.config;
+    let limit = if uri.path() == IMPORT_PATH { config.market.max_import_bytes } else { config.max_body_bytes };
+    let response = match buffer_body(limit, request).await {
         Ok(request) => next.run(request).instrument(span.clone()).await,
         Err(refusal) => refusal,
     };
@@ -85,6 +87,9 @@ pub(crate) async fn edge(State(state): State<AppState>, mut request: Request, ne
     }
     response
 }
+
+/// The one route whose bodies may be as large as `market.max_import_bytes`.
+pub(crate) const IMPORT_PATH: &str = "/v1/import";
 
 /// Writes an error response as a problem document; see [`super::error`].
 /// Other responses pass unchanged.

@@ -5,6 +5,7 @@
 //! ([`CatalogStore`], …) keeps each small; [`Store`] is all of them.
 
 mod access;
+mod candles;
 mod sqlite;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub use access::{
     AccessStore, AccountChange, AccountRecord, AuditEntry, AuditFilter, ChainedEvent, KeyRecord, NewKey, Retirement,
     RotateOutcome, StoredUsage, UsageBatch,
 };
+pub use candles::{CandleStore, Series, SeriesInfo, SeriesWrite, SourcedCandle};
 pub use sqlite::{DATABASE_FILE, SqliteStore};
 
 /// The MAC that chains audit events (HMAC-SHA256 under the keyring's audit key).
@@ -23,7 +25,7 @@ pub type AuditMac = Arc<dyn Fn(&[u8]) -> [u8; 32] + Send + Sync>;
 
 /// Everything the service persists.
 #[async_trait]
-pub trait Store: CatalogStore + AccessStore + std::fmt::Debug + Send + Sync + 'static {
+pub trait Store: CatalogStore + AccessStore + CandleStore + std::fmt::Debug + Send + Sync + 'static {
     /// Checks that the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

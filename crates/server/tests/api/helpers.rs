@@ -33,6 +33,8 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) config: Config,
+    /// The running service's platform, to feed it prices.
+    pub(crate) platform: Platform,
     /// The operator's admin key.
     pub(crate) admin: Bootstrap,
     /// A live `read` key on its own free account.
@@ -69,6 +71,7 @@ impl TestApp {
         let admin = bootstrap(&config, &clock).await;
         let app = Application::build_with_clock(config.clone(), clock.clone()).await.expect("app builds");
         let base = format!("http://{}", app.local_addr());
+        let platform = app.platform().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
@@ -80,6 +83,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             clock,
             config,
+            platform,
             admin,
             read_key: String::new(),
             read_account: String::new(),

@@ -3,5 +3,8 @@
 pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod catalog;
+pub(crate) mod import;
 pub(crate) mod keys;
+pub(crate) mod market;
+pub(crate) mod stream;
 pub(crate) mod system;

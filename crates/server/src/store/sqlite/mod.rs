@@ -2,6 +2,7 @@
 //! WAL mode so readers never wait for the writer.
 
 mod access;
+mod candles;
 mod catalog;
 
 use std::path::Path;

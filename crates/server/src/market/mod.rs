@@ -1,0 +1,304 @@
+//! Market data in the service: the candle store behind a hot cache, the
+//! write path every feed and import goes through, tickers, OHLCV pages and
+//! the events the stream fans out.
+//!
+//! Every write goes through [`Market::write`], under one lock, so the cache
+//! and the store never disagree: candles are written with their roll-ups
+//! (complete hours and days aggregated from shorter candles) in one
+//! transaction, then the cache is updated and tickers are recomputed.
+
+mod aggregate;
+mod events;
+mod hot;
+mod import;
+mod query;
+mod state;
+mod ticker;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use altgate_protocol::{AssetId, Interval, Ticker, Timestamp};
+use tokio::sync::broadcast;
+
+use crate::clock::Clock;
+use crate::config::MarketConfig;
+use crate::feeds::FeedUpdate;
+use crate::store::{Series, SeriesWrite, SourcedCandle, Store, StoreError};
+
+pub(crate) use events::{MarketEvent, candle_data};
+pub use import::{ImportFailure, ImportProgress, LISTED_REJECTIONS};
+pub(crate) use query::OhlcvRequest;
+use state::{AssetMarket, Live};
+
+/// Intervals that shorter candles are rolled up into when they are written,
+/// so long ranges are read from few rows. Every bucket a write touches is
+/// recomputed from all the shorter candles stored in it, so a bucket with
+/// missing candles (a gap in the data, or the bucket still in progress)
+/// holds what there is, and is completed when the rest arrives.
+const ROLLUPS: [Interval; 2] = [Interval::H1, Interval::D1];
+
+/// How many events the stream buffers for each subscriber before it is
+/// disconnected as too slow.
+pub(crate) const EVENT_BUFFER: usize = 4096;
+
+/// See the module docs.
+#[derive(Debug)]
+pub(crate) struct Market {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: MarketConfig,
+    assets: RwLock<BTreeMap<AssetId, AssetMarket>>,
+    writes: tokio::sync::Mutex<()>,
+    events: broadcast::Sender<Arc<MarketEvent>>,
+    warmed: tokio::sync::OnceCell<()>,
+}
+
+/// Why market data could not be served.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MarketError {
+    /// The asset has no candles and no live price.
+    #[error("no market data for `{0}`")]
+    NoData(AssetId),
+    /// The interval asked for is shorter than any stored for the asset.
+    #[error("the shortest interval stored for this asset is {finest}")]
+    TooFine {
+        /// The shortest stored interval.
+        finest: Interval,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Market {
+    /// A market over `store` with an empty cache; [`Market::warm`] loads it.
+    pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: MarketConfig) -> Market {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Market {
+            store,
+            clock,
+            config,
+            assets: RwLock::new(BTreeMap::new()),
+            writes: tokio::sync::Mutex::new(()),
+            events,
+            warmed: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Loads the cache once; writes need it, as it tells which candles are
+    /// stored.
+    pub(crate) async fn ensure_warm(&self) -> Result<(), StoreError> {
+        self.warmed.get_or_try_init(|| self.warm()).await.map(|_| ())
+    }
+
+    /// Loads the newest candles of every stored series into the cache and
+    /// computes every ticker.
+    async fn warm(&self) -> Result<(), StoreError> {
+        let _writing = self.writes.lock().await;
+        let mut loaded = BTreeMap::<AssetId, AssetMarket>::new();
+        let capacity = self.config.hot_candles;
+        for info in self.store.series().await? {
+            let count = u32::try_from(capacity).unwrap_or(u32::MAX);
+            let candles = self.store.latest_candles(&info.series, count).await?;
+            let hot = hot::HotSeries::loaded(candles, info.first, capacity);
+            loaded.entry(info.series.asset).or_default().series.insert(info.series.interval, hot);
+        }
+        for (id, asset) in &mut loaded {
+            asset.refresh_ticker(id);
+        }
+        *self.write_assets() = loaded;
+        Ok(())
+    }
+
+    /// The events of every feed, for the stream.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<MarketEvent>> {
+        self.events.subscribe()
+    }
+
+    /// Applies one feed update: a closed candle is stored (with its
+    /// roll-ups), an open one becomes the asset's live price. The stream
+    /// hears of the asset's ticker and of its candle at every interval the
+    /// update falls in.
+    pub(crate) async fn apply(&self, update: FeedUpdate) -> Result<(), StoreError> {
+        let FeedUpdate { asset, interval, candle, closed, source } = update;
+        let open_time = candle.open_time();
+        if closed {
+            let write = SeriesWrite {
+                series: Series::new(asset.clone(), interval),
+                candles: vec![SourcedCandle { candle, source }],
+            };
+            self.write(vec![write], false).await?;
+        } else {
+            let now = self.clock.now_ms();
+            let mut assets = self.write_assets();
+            let state = assets.entry(asset.clone()).or_default();
+            if state.is_superseded(interval, open_time) {
+                return Ok(());
+            }
+            state.live = Some(Live { interval, candle, source, updated_at: now });
+            state.refresh_ticker(&asset);
+        }
+        let events = {
+            let assets = self.read_assets();
+            let Some(state) = assets.get(&asset) else { return Ok(()) };
+            let close_time = open_time.saturating_add(interval.millis());
+            let mut events: Vec<MarketEvent> = Interval::ALL
+                .into_iter()
+                .filter(|i| *i >= interval)
+                .filter_map(|i| {
+                    // A closed candle closes the buckets it ends.
+                    let ends_bucket = closed && i.align(close_time) == close_time;
+                    let candle = query::bucket(state, i, i.align(open_time))?;
+                    (!closed || ends_bucket).then(|| MarketEvent::candle(&asset, i, &candle, closed))
+                })
+                .collect();
+            events.extend(state.ticker.as_ref().map(MarketEvent::ticker));
+            events
+        };
+        for event in events {
+            self.publish(event);
+        }
+        Ok(())
+    }
+
+    /// Writes candles and their roll-ups, updates the cache and tickers and,
+    /// with `publish`, tells the stream about them. Returns how many stored
+    /// candles were new or changed.
+    pub(crate) async fn write(&self, writes: Vec<SeriesWrite>, publish: bool) -> Result<u64, StoreError> {
+        let _writing = self.writes.lock().await;
+        let mut all = Vec::with_capacity(writes.len() * (ROLLUPS.len() + 1));
+        for write in writes {
+            self.with_rollups(write, &mut all).await?;
+        }
+        let changed = self.store.upsert_candles(&all).await?;
+        let capacity = self.config.hot_candles;
+        let mut tickers = Vec::new();
+        {
+            let mut assets = self.write_assets();
+            for write in &all {
+                let state = assets.entry(write.series.asset.clone()).or_default();
+                state
+                    .series
+                    .entry(write.series.interval)
+                    .or_insert_with(|| hot::HotSeries::empty(capacity))
+                    .written(&write.candles);
+                state.drop_superseded_live();
+            }
+            let touched: std::collections::BTreeSet<&AssetId> = all.iter().map(|w| &w.series.asset).collect();
+            for asset in touched {
+                if let Some(state) = assets.get_mut(asset) {
+                    state.refresh_ticker(asset);
+                    tickers.extend(state.ticker.clone());
+                }
+            }
+        }
+        if publish {
+            for write in &all {
+                for candle in &write.candles {
+                    self.publish(MarketEvent::candle(&write.series.asset, write.series.interval, candle, true));
+                }
+            }
+            for ticker in &tickers {
+                self.publish(MarketEvent::ticker(ticker));
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Pushes `write` and the complete buckets it fills in each longer
+    /// roll-up interval, shortest first.
+    async fn with_rollups(&self, write: SeriesWrite, out: &mut Vec<SeriesWrite>) -> Result<(), StoreError> {
+        let mut current = write;
+        for to in ROLLUPS {
+            if to <= current.series.interval {
+                continue;
+            }
+            if current.candles.is_empty() {
+                break;
+            }
+            let from = current.series.interval;
+            let first = current.candles.iter().map(|c| to.align(c.candle.open_time())).min().unwrap_or(0);
+            let last = current.candles.iter().map(|c| to.align(c.candle.open_time())).max().unwrap_or(0);
+            let range = first..last.saturating_add(to.millis());
+            let mut merged: BTreeMap<i64, SourcedCandle> =
+                self.read(&current.series, range).await?.into_iter().map(|c| (c.candle.open_time(), c)).collect();
+            merged.extend(current.candles.iter().map(|c| (c.candle.open_time(), *c)));
+            let touched: std::collections::BTreeSet<i64> =
+                current.candles.iter().map(|c| to.align(c.candle.open_time())).collect();
+            let candles: Vec<SourcedCandle> = merged.into_values().collect();
+            let rolled: Vec<SourcedCandle> = aggregate::aggregate(&candles, from, to, false)
+                .into_iter()
+                .filter(|c| touched.contains(&c.candle.open_time()))
+                .collect();
+            let next = SeriesWrite { series: Series::new(current.series.asset.clone(), to), candles: rolled };
+            out.push(std::mem::replace(&mut current, next));
+        }
+        out.push(current);
+        Ok(())
+    }
+
+    /// Every stored candle of `series` in `range`, from the cache when it
+    /// holds the range.
+    async fn read(&self, series: &Series, range: Range<i64>) -> Result<Vec<SourcedCandle>, StoreError> {
+        {
+            let assets = self.read_assets();
+            let hot = assets.get(&series.asset).and_then(|a| a.series.get(&series.interval));
+            if let Some(hot) = hot
+                && hot.covers(&range)
+            {
+                return Ok(hot.range(range).copied().collect());
+            }
+        }
+        self.store.candles(series, range, u32::MAX).await
+    }
+
+    /// The tickers of `ids` (every asset with market data when empty), with
+    /// staleness as of now. Unknown or data-less ids are left out.
+    pub(crate) fn tickers(&self, ids: &[AssetId]) -> Vec<Ticker> {
+        let now = self.clock.now_ms();
+        let stale_after = i64::try_from(self.config.stale_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let assets = self.read_assets();
+        let fresh = |ticker: &Ticker| {
+            let mut ticker = ticker.clone();
+            ticker.stale = now.saturating_sub(ticker.updated_at.as_millis()) > stale_after;
+            ticker
+        };
+        if ids.is_empty() {
+            assets.values().filter_map(|a| a.ticker.as_ref()).map(fresh).collect()
+        } else {
+            ids.iter().filter_map(|id| assets.get(id)?.ticker.as_ref()).map(fresh).collect()
+        }
+    }
+
+    /// The open time of the newest stored candle of every series of a source,
+    /// so a feed can resume after it.
+    pub(crate) fn last_closed(&self, interval: Interval) -> BTreeMap<AssetId, i64> {
+        self.read_assets()
+            .iter()
+            .filter_map(|(id, a)| Some((id.clone(), a.series.get(&interval)?.last_stored()?)))
+            .collect()
+    }
+
+    fn publish(&self, event: MarketEvent) {
+        // No receiver is not an error: nobody is streaming.
+        let _ = self.events.send(Arc::new(event));
+    }
+
+    fn read_assets(&self) -> RwLockReadGuard<'_, BTreeMap<AssetId, AssetMarket>> {
+        self.assets.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_assets(&self) -> RwLockWriteGuard<'_, BTreeMap<AssetId, AssetMarket>> {
+        self.assets.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A timestamp from Unix ms.
+fn at(ms: i64) -> Timestamp {
+    Timestamp::from_millis(ms)
+}
+
+#[cfg(test)]
+mod tests;

@@ -198,7 +198,9 @@ pub(super) struct AssetModel {
     pub(super) id: AssetId,
     /// Whose draws are the asset's own.
     pub(super) entity: Entity,
-    /// The natural log of the reference price.
+    /// The reference price in USD.
+    pub(super) reference: f64,
+    /// Its natural log.
     pub(super) ln_reference: f64,
     /// What moves it.
     pub(super) driver: Driver,
@@ -346,6 +348,7 @@ impl AssetModel {
         Ok(AssetModel {
             id: asset.id.clone(),
             entity,
+            reference: reference.usd,
             ln_reference: math::ln(reference.usd),
             driver,
             reversion,

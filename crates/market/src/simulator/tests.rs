@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use altgate_protocol::AssetId;
 use proptest::prelude::*;
@@ -72,7 +72,7 @@ fn every_catalog_asset_has_exactly_one_reference_price() {
     for asset in catalog.assets() {
         let price = sim.reference_price(&asset.id).unwrap();
         let usd = table[&asset.id].usd;
-        assert!((price / usd - 1.0).abs() < 1e-14, "{}: {price} vs {usd}", asset.id);
+        assert_eq!(price, usd, "{}", asset.id);
     }
 }
 
@@ -112,6 +112,15 @@ fn a_catalog_asset_without_a_reference_price_is_refused() {
     )
     .unwrap();
     assert_eq!(Simulator::new(&catalog, 1).unwrap_err(), SimulatorError::MissingReference(id("fakecoin")));
+}
+
+#[test]
+fn every_asset_draws_from_its_own_streams() {
+    let catalog = Catalog::builtin();
+    let mut labels: Vec<String> = catalog.assets().iter().map(|a| format!("asset:{}", a.id)).collect();
+    labels.extend(["@market", "@index:XAU", "@index:EUR"].map(str::to_owned));
+    let entities: HashSet<rng::Entity> = labels.iter().map(|l| rng::Entity::named(l)).collect();
+    assert_eq!(entities.len(), labels.len());
 }
 
 // ------------------------------------------------------------- determinism
@@ -212,8 +221,13 @@ fn empty_and_invalid_ranges() {
     assert!(matches!(s.candles(&btc, Interval::H1, ANCHOR, i64::MAX), Err(SimulatorError::OutOfRange { .. })));
     assert!(matches!(s.tick(&btc, MAX_TIME_MS), Err(SimulatorError::OutOfRange { .. })));
     assert!(matches!(
-        s.candles(&btc, Interval::M1, ANCHOR, ANCHOR + 3 * 365 * DAY_MS),
+        s.candles(&btc, Interval::M1, ANCHOR, ANCHOR + 365 * DAY_MS),
         Err(SimulatorError::TooManyCandles { .. })
+    ));
+    // Counted in hours generated, not candles returned.
+    assert!(matches!(
+        s.candles(&btc, Interval::W1, ANCHOR, ANCHOR + 35 * 365 * DAY_MS),
+        Err(SimulatorError::TooManyCandles { count }) if count > MAX_GENERATED
     ));
     assert!(Simulator::new(&Catalog::builtin(), 1).unwrap().with_anchor(MAX_TIME_MS).is_err());
     let unaligned = sim(1).with_anchor(ANCHOR + 1234).unwrap();
@@ -382,6 +396,10 @@ fn stablecoins_hold_their_peg() {
         assert!(calm > 0.95, "{asset}: {calm} within 20 bps");
         assert!(closes.iter().all(|c| (0.85..1.02).contains(c)), "{asset}");
     }
+    // A fund share sits at its net asset value.
+    for c in history(&s, "blackrock-usd-institutional-digital-liquidity-fund", YEAR_HOURS / 4) {
+        assert!((c.low() - 1.0).abs() < 1e-3 && (c.high() - 1.0).abs() < 1e-3, "{c}");
+    }
     // Gold tokens follow the same gold price.
     let paxg = history(&s, "pax-gold", YEAR_HOURS / 4);
     let xaut = history(&s, "tether-gold", YEAR_HOURS / 4);
@@ -478,77 +496,5 @@ proptest! {
         let mut parts = s.candles(&asset, Interval::H1, from, from + cut * HOUR_MS).unwrap();
         parts.extend(s.candles(&asset, Interval::H1, from + cut * HOUR_MS, from + len * HOUR_MS).unwrap());
         prop_assert_eq!(parts, whole);
-    }
-}
-
-// ------------------------------------------------------------------- speed
-
-/// Run with `cargo test -p altgate-market --release -- --ignored --nocapture generation_speed`.
-#[test]
-#[ignore = "timing: run in release"]
-fn generation_speed() {
-    let s = Simulator::new(&Catalog::builtin(), 42).unwrap().with_anchor(ANCHOR).unwrap();
-    let from = ANCHOR - 3 * 365 * DAY_MS;
-    let started = std::time::Instant::now();
-    let mut candles = 0;
-    for asset in s.assets() {
-        candles += s.candles(asset, Interval::H1, from, ANCHOR).unwrap().len();
-    }
-    let hours = started.elapsed();
-    let started = std::time::Instant::now();
-    for asset in s.assets() {
-        candles += s.candles(asset, Interval::M1, ANCHOR - DAY_MS, ANCHOR).unwrap().len();
-    }
-    let minutes = started.elapsed();
-    let mut ticker = s.ticker();
-    let started = std::time::Instant::now();
-    for second in 0..3600 {
-        ticker.tick(ANCHOR + second * SECOND_MS).unwrap();
-    }
-    let ticks = started.elapsed();
-    println!(
-        "3 years of 1h for {} assets: {hours:?}; 1 day of 1m: {minutes:?}; {candles} candles; \
-         1 hour of 1s ticks for all assets: {ticks:?}",
-        s.assets().len()
-    );
-}
-
-/// The model's headline statistics over a few seeds, for tuning: run with
-/// `cargo test -p altgate-market --release -- --ignored --nocapture print_model_statistics`.
-#[test]
-#[ignore = "diagnostics: run in release with --nocapture"]
-fn print_model_statistics() {
-    for seed in 1..=8 {
-        let s = sim(seed);
-        let returns = |asset: &str| log_returns(&history(&s, asset, YEAR_HOURS));
-        let (btc, eth, rvn, doge) =
-            (returns("bitcoin"), returns("ethereum"), returns("ravencoin"), returns("dogecoin"));
-        let abs: Vec<f64> = btc.iter().map(|v| v.abs()).collect();
-        let candles = history(&s, "bitcoin", YEAR_HOURS);
-        let volume: Vec<f64> = candles.iter().map(Candle::volume).collect();
-        let ranges: Vec<f64> = candles.iter().map(|c| (c.high() / c.low()).ln()).collect();
-        let mut worst_share = 1.0_f64;
-        for asset in ["tether", "usd-coin", "dai", "liquity-usd", "paypal-usd"] {
-            let closes: Vec<f64> = history(&s, asset, 3 * YEAR_HOURS).iter().map(Candle::close).collect();
-            let share = closes.iter().filter(|c| (*c - 1.0).abs() < 0.01).count() as f64 / closes.len() as f64;
-            worst_share = worst_share.min(share);
-        }
-        println!(
-            "seed {seed}: vol btc {:.2} eth {:.2} rvn {:.2} doge {:.2} | corr with btc: eth {:.2} rvn {:.2} doge {:.2} \
-             | excess kurtosis btc {:.1} | acf |r| lag 1 {:.3} lag 24 {:.3} | corr volume-|r| {:.2} \
-             | mean range / mean |r| {:.2} | stablecoins within 1%: {worst_share:.4}",
-            annualised_vol(&btc),
-            annualised_vol(&eth),
-            annualised_vol(&rvn),
-            annualised_vol(&doge),
-            correlation(&eth, &btc),
-            correlation(&rvn, &btc),
-            correlation(&doge, &btc),
-            excess_kurtosis(&btc),
-            correlation(&abs[1..], &abs[..abs.len() - 1]),
-            correlation(&abs[24..], &abs[..abs.len() - 24]),
-            correlation(&abs, &volume),
-            mean(&ranges) / mean(&abs),
-        );
     }
 }

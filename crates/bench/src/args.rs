@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use altgate_protocol::stream::Channel;
 use altgate_protocol::{ApiKey, KeyId};
 use clap::{CommandFactory, Parser, ValueEnum};
 use hyper::Method;
@@ -13,17 +14,30 @@ use serde::Serialize;
 
 use crate::load::Plan;
 use crate::request::{Auth, Target};
+use crate::stream::{STREAM_PATH, StreamPlan};
 
 /// Drives a running Altgate server with concurrent keep-alive HTTP/1.1
-/// connections and reports throughput and latency percentiles.
+/// connections and reports throughput and latency percentiles; or, with
+/// `--stream N`, holds N WebSocket subscribers on `/v1/stream` and reports
+/// the message rate and each ticker's latency from the server's feed.
 ///
-/// Closed loop: each connection sends its next request as soon as the
-/// previous response is read, so throughput is connections / latency. Run on
-/// the server's machine, the tool competes with it for CPU: compare ratios
-/// measured in the same session, not absolute numbers across machines.
+/// HTTP (the default) is a closed loop: each connection sends its next
+/// request as soon as the previous response is read, so throughput is
+/// connections / latency. Run on the server's machine, the tool competes
+/// with it for CPU: compare ratios measured in the same session, not
+/// absolute numbers across machines. Exits with 1 when more than 1% of
+/// requests failed (non-2xx or I/O), unless --allow-errors.
 ///
-/// Exits with 1 when more than 1% of requests failed (non-2xx or I/O),
-/// unless --allow-errors; with 2 on a usage error.
+/// Stream fan-out (`--stream N --channels ticker:bitcoin,…`): connects N
+/// subscribers (--connect-concurrency at a time), authenticates and
+/// subscribes each, then after --warmup counts every message for
+/// --duration and times each ticker as now - its `updated_at` (same
+/// clock: run on the server's machine). Exits with 1 when a subscriber
+/// failed to connect, a `seq` gap, a server close or an error happened, or
+/// nothing arrived, unless --allow-errors. N sockets need N open files:
+/// raise `ulimit -n` first.
+///
+/// Exits with 2 on a usage error.
 #[derive(Debug, Parser)]
 #[command(name = "altgate-bench", version)]
 pub struct Args {
@@ -31,17 +45,59 @@ pub struct Args {
     #[arg(long, value_parser = Origin::parse)]
     pub url: Origin,
 
-    /// The request path, with an optional query, sent and signed exactly as given.
-    #[arg(long, value_parser = RequestPath::parse)]
-    pub path: RequestPath,
+    /// The request path, with an optional query, sent and signed exactly as given
+    /// (with --stream: the stream's path, `/v1/stream` by default).
+    #[arg(long, value_parser = RequestPath::parse, required_unless_present = "stream")]
+    pub path: Option<RequestPath>,
 
-    /// The credentials each request carries.
+    /// The credentials each request carries (with --stream: each upgrade request).
     #[arg(long, value_enum, default_value_t = Mode::None)]
     pub mode: Mode,
 
     /// Concurrent connections, each one task sending one request at a time.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub connections: u32,
+
+    /// Stream fan-out instead of HTTP: this many WebSocket subscribers on the stream.
+    #[arg(
+        long,
+        value_name = "SUBSCRIBERS",
+        value_parser = clap::value_parser!(u32).range(1..=200_000),
+        requires = "channels",
+        conflicts_with_all = ["connections", "method", "body"],
+        help_heading = "Stream fan-out"
+    )]
+    pub stream: Option<u32>,
+
+    /// The channels each subscriber subscribes to, comma-separated
+    /// (`ticker:<asset>`, `candles:<asset>:<interval>`).
+    #[arg(
+        long,
+        value_name = "CHANNEL,…",
+        value_delimiter = ',',
+        value_parser = parse_channel,
+        requires = "stream",
+        help_heading = "Stream fan-out"
+    )]
+    pub channels: Vec<Channel>,
+
+    /// Subscribers connecting at once while ramping up (each from connect to `subscribed`).
+    #[arg(
+        long,
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u32).range(1..=100_000),
+        requires = "stream",
+        help_heading = "Stream fan-out"
+    )]
+    pub connect_concurrency: u32,
+
+    /// The longest one subscriber may take from connecting to `subscribed`.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, requires = "stream", help_heading = "Stream fan-out")]
+    pub connect_timeout: Duration,
+
+    /// Send the key in an `{"op":"auth"}` message instead of on the upgrade request (--mode bearer).
+    #[arg(long, requires = "stream", help_heading = "Stream fan-out")]
+    pub auth_message: bool,
 
     /// How long to measure, after the warmup (`10s`, `500ms`, `2m`; a bare number is seconds).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -81,35 +137,46 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
-    /// Exit with 0 even when more than 1% of requests failed.
+    /// Exit with 0 even when more than 1% of requests failed (or, with --stream, anything failed).
     #[arg(long)]
     pub allow_errors: bool,
 }
 
+/// What the command line asks for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// HTTP load.
+    Http(Plan),
+    /// Stream fan-out.
+    Stream(StreamPlan),
+}
+
 impl Args {
-    /// The run these arguments describe. Fails, as a usage error, when the
-    /// measured duration is zero or a mode lacks its credentials (which clap
-    /// already refuses).
-    pub fn into_plan(self) -> Result<Plan, clap::Error> {
-        if self.duration.is_zero() {
-            return Err(Args::command().error(clap::error::ErrorKind::ValueValidation, "--duration must be above zero"));
+    /// The run these arguments describe: HTTP load, or stream fan-out with
+    /// `--stream`. Fails, as a usage error, when the measured duration is
+    /// zero or a mode lacks its credentials (which clap already refuses).
+    pub fn into_command(self) -> Result<Command, clap::Error> {
+        if self.stream.is_some() {
+            self.into_stream_plan().map(Command::Stream)
+        } else {
+            self.into_plan().map(Command::Http)
         }
-        let missing = |what: &str| {
-            Args::command()
-                .error(clap::error::ErrorKind::MissingRequiredArgument, format!("--mode {} needs {what}", self.mode))
-        };
-        let auth = match self.mode {
-            Mode::None => Auth::None,
-            Mode::Bearer => Auth::Bearer(self.key.clone().ok_or_else(|| missing("--key"))?),
-            Mode::Signed => Auth::Signed {
-                key_id: self.key_id.clone().ok_or_else(|| missing("--key-id"))?,
-                key: self.key.clone().ok_or_else(|| missing("--key"))?,
-            },
+    }
+
+    /// The HTTP run these arguments describe; a usage error with `--stream`
+    /// (see [`Args::into_command`]).
+    pub fn into_plan(self) -> Result<Plan, clap::Error> {
+        let auth = self.checked_auth()?;
+        if self.stream.is_some() {
+            return Err(usage(clap::error::ErrorKind::ArgumentConflict, "--stream describes a stream run, not HTTP"));
+        }
+        let Some(path) = &self.path else {
+            return Err(usage(clap::error::ErrorKind::MissingRequiredArgument, "an HTTP run needs --path"));
         };
         let target = Target::new(
             &self.url,
             self.method,
-            &self.path,
+            path,
             self.body.map(String::into_bytes).unwrap_or_default(),
             self.headers.into_iter().map(|h| (h.name, h.value)).collect(),
         );
@@ -122,6 +189,73 @@ impl Args {
             duration: self.duration,
         })
     }
+
+    /// The stream fan-out these arguments describe; a usage error without
+    /// `--stream` or `--channels`, or with `--auth-message` but no bearer
+    /// key.
+    pub fn into_stream_plan(self) -> Result<StreamPlan, clap::Error> {
+        let auth = self.checked_auth()?;
+        let Some(subscribers) = self.stream else {
+            return Err(usage(clap::error::ErrorKind::MissingRequiredArgument, "a stream run needs --stream"));
+        };
+        if self.channels.is_empty() {
+            return Err(usage(clap::error::ErrorKind::MissingRequiredArgument, "--stream needs --channels"));
+        }
+        if self.auth_message && self.mode != Mode::Bearer {
+            return Err(usage(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--auth-message sends a bearer key: use --mode bearer",
+            ));
+        }
+        let path = match self.path {
+            Some(path) => path,
+            None => RequestPath::parse(STREAM_PATH).expect("the stream path is a valid path"),
+        };
+        Ok(StreamPlan {
+            origin: self.url,
+            path,
+            headers: self.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            auth,
+            mode: self.mode,
+            auth_message: self.auth_message,
+            channels: self.channels,
+            subscribers,
+            connect_concurrency: self.connect_concurrency,
+            connect_timeout: self.connect_timeout,
+            warmup: self.warmup,
+            duration: self.duration,
+        })
+    }
+
+    /// The credentials of `--mode`, after checking the durations.
+    fn checked_auth(&self) -> Result<Auth, clap::Error> {
+        if self.duration.is_zero() {
+            return Err(usage(clap::error::ErrorKind::ValueValidation, "--duration must be above zero"));
+        }
+        if self.stream.is_some() && self.connect_timeout.is_zero() {
+            return Err(usage(clap::error::ErrorKind::ValueValidation, "--connect-timeout must be above zero"));
+        }
+        let missing = |what: &str| {
+            usage(clap::error::ErrorKind::MissingRequiredArgument, &format!("--mode {} needs {what}", self.mode))
+        };
+        Ok(match self.mode {
+            Mode::None => Auth::None,
+            Mode::Bearer => Auth::Bearer(self.key.clone().ok_or_else(|| missing("--key"))?),
+            Mode::Signed => Auth::Signed {
+                key_id: self.key_id.clone().ok_or_else(|| missing("--key-id"))?,
+                key: self.key.clone().ok_or_else(|| missing("--key"))?,
+            },
+        })
+    }
+}
+
+fn usage(kind: clap::error::ErrorKind, message: &str) -> clap::Error {
+    Args::command().error(kind, message)
+}
+
+/// Parses a stream channel, `ticker:<asset>` or `candles:<asset>:<interval>`.
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    s.trim().parse().map_err(|e: altgate_protocol::stream::InvalidChannel| e.to_string())
 }
 
 /// Which credentials a request carries.
@@ -275,8 +409,11 @@ mod tests {
         assert_eq!(args.warmup, Duration::from_secs(2));
         assert_eq!(args.method, Method::GET);
         assert_eq!(args.url.address, "127.0.0.1:8080");
-        assert_eq!((args.path.path(), args.path.query()), ("/v1/assets/bitcoin", "x=1"));
+        let path = args.path.as_ref().unwrap();
+        assert_eq!((path.path(), path.query()), ("/v1/assets/bitcoin", "x=1"));
+        assert_eq!(args.stream, None);
         assert!(!args.json && !args.allow_errors);
+        assert!(matches!(args.into_command(), Ok(Command::Http(_))));
     }
 
     #[test]
@@ -298,6 +435,78 @@ mod tests {
         // The key never shows in the parsed arguments' Debug.
         let args = parse(&["--mode", "bearer", "--key", &key]).unwrap();
         assert!(!format!("{args:?}").contains(&key));
+    }
+
+    fn parse_stream(extra: &[&str]) -> Result<Args, clap::Error> {
+        let base = ["altgate-bench", "--url", "http://127.0.0.1:8080", "--stream", "2000"];
+        Args::try_parse_from(base.iter().chain(extra))
+    }
+
+    #[test]
+    fn stream_runs_need_channels_and_default_to_the_stream_path() {
+        let key = key();
+        let channels = ["--channels", "ticker:bitcoin,candles:bitcoin:1m"];
+        assert!(parse_stream(&[]).is_err(), "--channels is required");
+        let plan = parse_stream(&channels).unwrap().into_stream_plan().unwrap();
+        assert_eq!(plan.subscribers, 2000);
+        assert_eq!(plan.url(), "ws://127.0.0.1:8080/v1/stream");
+        assert_eq!(
+            plan.channels.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            channels[1].split(',').collect::<Vec<_>>()
+        );
+        assert_eq!((plan.connect_concurrency, plan.connect_timeout), (100, Duration::from_secs(10)));
+        assert!(matches!(plan.auth, Auth::None) && !plan.auth_message);
+
+        let flags = [
+            &channels[..],
+            &[
+                "--mode",
+                "bearer",
+                "--key",
+                &key,
+                "--auth-message",
+                "--connect-concurrency",
+                "7",
+                "--connect-timeout",
+                "2s",
+                "--path",
+                "/v2/stream",
+            ],
+        ]
+        .concat();
+        let Command::Stream(plan) = parse_stream(&flags).unwrap().into_command().unwrap() else {
+            panic!("a stream run")
+        };
+        assert!(matches!(plan.auth, Auth::Bearer(_)) && plan.auth_message);
+        assert_eq!((plan.connect_concurrency, plan.connect_timeout), (7, Duration::from_secs(2)));
+        assert_eq!(plan.url(), "ws://127.0.0.1:8080/v2/stream");
+        // The HTTP plan of stream arguments is refused, and the other way round.
+        assert!(parse_stream(&channels).unwrap().into_plan().is_err());
+        assert!(parse(&[]).unwrap().into_stream_plan().is_err());
+    }
+
+    #[test]
+    fn stream_flags_are_checked() {
+        let channels = ["--channels", "ticker:bitcoin"];
+        for bad in ["ticker:", "candles:bitcoin", "candles:bitcoin:7m", "trades:bitcoin", "ticker:BTC USD"] {
+            assert!(parse_stream(&["--channels", bad]).is_err(), "{bad}");
+        }
+        // Stream flags need --stream, and HTTP-only flags conflict with it.
+        assert!(parse(&channels).is_err());
+        assert!(parse(&["--auth-message"]).is_err());
+        assert!(parse(&["--connect-concurrency", "5"]).is_err());
+        assert!(parse(&["--connect-timeout", "5s"]).is_err());
+        for http_only in [&["--connections", "8"][..], &["--method", "POST"], &["--body", "{}"]] {
+            assert!(parse_stream(&[&channels[..], http_only].concat()).is_err(), "{http_only:?}");
+        }
+        assert!(parse_stream(&["--stream", "0", "--channels", "ticker:bitcoin"]).is_err());
+        // --auth-message sends a bearer key.
+        assert!(parse_stream(&[&channels[..], &["--auth-message"]].concat()).unwrap().into_stream_plan().is_err());
+        assert!(
+            parse_stream(&[&channels[..], &["--connect-timeout", "0s"]].concat()).unwrap().into_stream_plan().is_err()
+        );
+        // Without --stream the path stays required.
+        assert!(Args::try_parse_from(["altgate-bench", "--url", "http://127.0.0.1:8080"]).is_err());
     }
 
     #[test]

@@ -202,6 +202,6 @@ impl Client {
 }
 
 /// The system clock in Unix milliseconds, the timestamp a signature carries.
-fn unix_ms() -> i64 {
+pub(crate) fn unix_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -2,25 +2,32 @@
 
 use std::process::ExitCode;
 
-use altgate_bench::{Args, Report, run};
+use altgate_bench::{Args, Command, run, run_stream};
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let (json, allow_errors) = (args.json, args.allow_errors);
-    let plan = args.into_plan().unwrap_or_else(|e| e.exit());
-    match run(&plan).await {
-        Ok(report) => {
-            print_report(&report, json);
-            if report.failed() && !allow_errors {
-                fail(&format!(
-                    "{:.2}% of requests failed (more than 1%); --allow-errors accepts that",
-                    report.failure_ratio() * 100.0
-                ));
-                return ExitCode::FAILURE;
+    let problems = match args.into_command().unwrap_or_else(|e| e.exit()) {
+        Command::Http(plan) => run(&plan).await.map(|report| {
+            print(json, || report.to_json(), || report.to_string());
+            if report.failed() {
+                vec![format!("{:.2}% of requests failed (more than 1%)", report.failure_ratio() * 100.0)]
+            } else {
+                Vec::new()
             }
-            ExitCode::SUCCESS
+        }),
+        Command::Stream(plan) => run_stream(&plan).await.map(|report| {
+            print(json, || report.to_json(), || report.to_string());
+            report.problems()
+        }),
+    };
+    match problems {
+        Ok(problems) if problems.is_empty() || allow_errors => ExitCode::SUCCESS,
+        Ok(problems) => {
+            fail(&format!("{}; --allow-errors accepts that", problems.join(", ")));
+            ExitCode::FAILURE
         }
         Err(error) => {
             fail(&format!("{error:#}"));
@@ -30,11 +37,11 @@ async fn main() -> ExitCode {
 }
 
 #[allow(clippy::print_stdout)]
-fn print_report(report: &Report, json: bool) {
+fn print(json: bool, as_json: impl FnOnce() -> String, as_text: impl FnOnce() -> String) {
     if json {
-        println!("{}", report.to_json());
+        println!("{}", as_json());
     } else {
-        println!("{report}");
+        println!("{}", as_text());
     }
 }
 

@@ -39,12 +39,19 @@ pub(crate) struct ImportArgs {
     /// The asset's symbol in a multi-asset file (`ETH` for `ETH:open`…).
     #[arg(long)]
     symbol: Option<String>,
+    /// Only read and check the files: report what would be imported and
+    /// the rejected rows, and store nothing.
+    #[arg(long)]
+    check: bool,
     /// The files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
 pub(crate) async fn run(args: ImportArgs) -> Result<(), Failure> {
+    if args.check {
+        return check(&args);
+    }
     let _lock = DataDirLock::acquire(&args.data_dir).map_err(|e| Failure::Local(e.to_string()))?;
     let platform = open_platform(args.config.clone(), args.data_dir.clone()).await?;
     let operator = Operator(&platform);
@@ -69,6 +76,44 @@ pub(crate) async fn run(args: ImportArgs) -> Result<(), Failure> {
     match rejected {
         0 => Ok(()),
         n => Err(Failure::Rejected(format!("{n} rows were rejected (listed above); the rest were imported"))),
+    }
+}
+
+/// `--check`: parses every file and reports, without opening the store.
+fn check(args: &ImportArgs) -> Result<(), Failure> {
+    let mut rejected = 0;
+    for path in &args.files {
+        let file = std::fs::read(path).map_err(|e| Failure::Local(format!("{}: {e}", path.display())))?;
+        let options = ImportOptions { interval: args.interval, symbol: args.symbol.clone() };
+        let bar = progress_bar(path);
+        let total = file.len() as u64;
+        let parsed = altgate_market::import::parse_with_progress(&file, &options, |done| {
+            report(&bar, ImportProgress::Read { done: done as u64, total });
+        });
+        bar.finish_and_clear();
+        let parsed = parsed.map_err(|e| Failure::Refused(format!("{}: {e}", path.display())))?;
+        let result = ImportResult {
+            asset_id: args.asset.clone(),
+            interval: parsed.interval,
+            format: parsed.format.to_string(),
+            rows: parsed.rows,
+            candles: parsed.candles.len() as u64,
+            written: 0,
+            skipped: parsed.skipped,
+            rejected: parsed.rejected.len() as u64,
+            rejections: parsed
+                .rejected
+                .into_iter()
+                .take(PRINTED_REJECTIONS)
+                .map(|r| altgate_protocol::RejectedRow { line: r.line, reason: r.reason })
+                .collect(),
+        };
+        print_result(path, &result);
+        rejected += result.rejected;
+    }
+    match rejected {
+        0 => Ok(()),
+        n => Err(Failure::Rejected(format!("{n} rows would be rejected (listed above)"))),
     }
 }
 
@@ -105,8 +150,8 @@ fn report(bar: &ProgressBar, progress: ImportProgress) {
 fn print_result(path: &std::path::Path, result: &ImportResult) {
     let name = path.display();
     println!(
-        "{name}: {format}, {interval}: {rows} rows, {candles} candles ({written} new or changed), {skipped} skipped, \
-         {rejected} rejected",
+        "{name}: {format}, {interval}: {rows} rows, {candles} candles ({written} stored candles new or changed, \
+         roll-ups included), {skipped} skipped, {rejected} rejected",
         format = result.format,
         interval = result.interval,
         rows = result.rows,

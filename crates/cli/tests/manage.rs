@@ -155,14 +155,14 @@ fn import_merges_files_idempotently_and_lists_rejected_rows_with_their_line() {
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let summary = stdout(&first);
     assert!(summary.contains("multi-asset CSV, 1d:"), "{summary}");
-    assert!(summary.contains("0 rejected") && !summary.contains("(0 new"), "{summary}");
+    assert!(summary.contains("0 rejected") && !summary.contains("(0 stored"), "{summary}");
     // Rows before ETH was listed are skipped, not rejected.
     assert!(!summary.contains(" 0 skipped"), "{summary}");
 
     // The same file again: nothing new.
     let again = altgate(&args, &[]);
     assert!(again.status.success());
-    assert!(stdout(&again).contains("(0 new or changed)"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("(0 stored candles new or changed"), "{}", stdout(&again));
 
     // Bad rows are listed as file:line: reason, and the exit code says so.
     let bad = dir.path().join("klines.csv");
@@ -174,6 +174,25 @@ fn import_merges_files_idempotently_and_lists_rejected_rows_with_their_line() {
     )
     .unwrap();
     let bad_path = bad.to_str().unwrap();
+    // --check reports the same without storing anything.
+    let fresh = dir.path().join("never-created");
+    let checked = altgate(
+        &[
+            "import",
+            "--check",
+            "--data-dir",
+            fresh.to_str().unwrap(),
+            "--asset",
+            "ethereum",
+            "--interval",
+            "1m",
+            bad_path,
+        ],
+        &[],
+    );
+    assert_eq!(checked.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&checked.stderr).contains(&format!("{bad_path}:2: ")));
+    assert!(!fresh.exists(), "a check opens no store");
     let output = altgate(&["import", "--data-dir", data_dir, "--asset", "ethereum", "--interval", "1m", bad_path], &[]);
     assert_eq!(output.status.code(), Some(6));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -224,6 +224,9 @@ impl Config {
         if !(5..=120).contains(&self.signing.window_secs) {
             return Err(ConfigError { message: "key `signing.window_secs`: must be from 5 to 120".to_owned() });
         }
+        if !(1..=1 << 20).contains(&self.market.stream_buffer) {
+            return Err(ConfigError { message: "key `market.stream_buffer`: must be from 1 to 1048576".to_owned() });
+        }
         if self.signing.max_live_nonces == 0 {
             return Err(ConfigError { message: "key `signing.max_live_nonces`: must be at least 1".to_owned() });
         }

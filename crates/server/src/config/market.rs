@@ -15,11 +15,19 @@ pub struct MarketConfig {
     pub stale_after_secs: u64,
     /// The largest file the admin import endpoint accepts, in bytes.
     pub max_import_bytes: usize,
+    /// Stream events buffered for each subscriber; one that falls further
+    /// behind is disconnected (close code 4008).
+    pub stream_buffer: usize,
 }
 
 impl Default for MarketConfig {
     fn default() -> Self {
-        MarketConfig { hot_candles: 10_000, stale_after_secs: 120, max_import_bytes: 64 * 1024 * 1024 }
+        MarketConfig {
+            hot_candles: 10_000,
+            stale_after_secs: 120,
+            max_import_bytes: 64 * 1024 * 1024,
+            stream_buffer: 4096,
+        }
     }
 }
 

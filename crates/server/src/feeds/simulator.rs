@@ -109,7 +109,7 @@ pub(crate) async fn prepare(platform: &Platform) -> Result<Simulator, SimulatorS
         if minutes_from < minute_now {
             writes.push(write(asset, Interval::M1, sim.candles(asset, Interval::M1, minutes_from, minute_now)?));
         }
-        stored += platform.market.write(writes, false).await?;
+        stored += platform.market.write(writes).await?;
     }
     tracing::info!(seed = pinned.seed, anchor_ms = pinned.anchor_ms, stored, "simulated history ready");
     Ok(sim)

@@ -28,7 +28,7 @@ impl Market {
         for batch in candles.chunks(IMPORT_BATCH) {
             let candles = batch.iter().map(|&candle| SourcedCandle { candle, source: Source::Import }).collect();
             let write = SeriesWrite { series: Series::new(asset.clone(), interval), candles };
-            written += self.write(vec![write], false).await?;
+            written += self.write(vec![write]).await?;
             done += batch.len() as u64;
             progress(done);
         }

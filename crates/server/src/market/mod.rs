@@ -13,14 +13,15 @@ mod hot;
 mod import;
 mod query;
 mod state;
+mod subscribers;
 mod ticker;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use altgate_protocol::stream::Channel;
 use altgate_protocol::{AssetId, Interval, Ticker, Timestamp};
-use tokio::sync::broadcast;
 
 use crate::clock::Clock;
 use crate::config::MarketConfig;
@@ -31,6 +32,7 @@ pub(crate) use events::{MarketEvent, candle_data};
 pub use import::{ImportFailure, ImportProgress, LISTED_REJECTIONS};
 pub(crate) use query::OhlcvRequest;
 use state::{AssetMarket, Live};
+pub(crate) use subscribers::{Next, Subscription};
 
 /// Intervals that shorter candles are rolled up into when they are written,
 /// so long ranges are read from few rows. Every bucket a write touches is
@@ -38,10 +40,6 @@ use state::{AssetMarket, Live};
 /// missing candles (a gap in the data, or the bucket still in progress)
 /// holds what there is, and is completed when the rest arrives.
 const ROLLUPS: [Interval; 2] = [Interval::H1, Interval::D1];
-
-/// How many events the stream buffers for each subscriber before it is
-/// disconnected as too slow.
-pub(crate) const EVENT_BUFFER: usize = 4096;
 
 /// See the module docs.
 #[derive(Debug)]
@@ -51,7 +49,7 @@ pub(crate) struct Market {
     config: MarketConfig,
     assets: RwLock<BTreeMap<AssetId, AssetMarket>>,
     writes: tokio::sync::Mutex<()>,
-    events: broadcast::Sender<Arc<MarketEvent>>,
+    subscribers: Arc<subscribers::Subscribers>,
     warmed: tokio::sync::OnceCell<()>,
 }
 
@@ -75,14 +73,13 @@ pub(crate) enum MarketError {
 impl Market {
     /// A market over `store` with an empty cache; [`Market::warm`] loads it.
     pub(crate) fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: MarketConfig) -> Market {
-        let (events, _) = broadcast::channel(EVENT_BUFFER);
         Market {
             store,
             clock,
             config,
             assets: RwLock::new(BTreeMap::new()),
             writes: tokio::sync::Mutex::new(()),
-            events,
+            subscribers: Arc::default(),
             warmed: tokio::sync::OnceCell::new(),
         }
     }
@@ -112,9 +109,9 @@ impl Market {
         Ok(())
     }
 
-    /// The events of every feed, for the stream.
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<MarketEvent>> {
-        self.events.subscribe()
+    /// A stream subscription, with a queue of `market.stream_buffer` events.
+    pub(crate) fn subscribe(&self) -> Subscription {
+        self.subscribers.open(self.config.stream_buffer)
     }
 
     /// Applies one feed update: a closed candle is stored (with its
@@ -129,7 +126,7 @@ impl Market {
                 series: Series::new(asset.clone(), interval),
                 candles: vec![SourcedCandle { candle, source }],
             };
-            self.write(vec![write], false).await?;
+            self.write(vec![write]).await?;
         } else {
             let now = self.clock.now_ms();
             let mut assets = self.write_assets();
@@ -144,17 +141,20 @@ impl Market {
             let assets = self.read_assets();
             let Some(state) = assets.get(&asset) else { return Ok(()) };
             let close_time = open_time.saturating_add(interval.millis());
+            let wanted = |channel: Channel| self.subscribers.wanted(&channel);
             let mut events: Vec<MarketEvent> = Interval::ALL
                 .into_iter()
-                .filter(|i| *i >= interval)
+                .filter(|i| *i >= interval && wanted(Channel::Candles(asset.clone(), *i)))
+                // A closed candle closes the buckets it ends.
+                .filter(|i| !closed || i.align(close_time) == close_time)
                 .filter_map(|i| {
-                    // A closed candle closes the buckets it ends.
-                    let ends_bucket = closed && i.align(close_time) == close_time;
                     let candle = query::bucket(state, i, i.align(open_time))?;
-                    (!closed || ends_bucket).then(|| MarketEvent::candle(&asset, i, &candle, closed))
+                    Some(MarketEvent::candle(&asset, i, &candle, closed))
                 })
                 .collect();
-            events.extend(state.ticker.as_ref().map(MarketEvent::ticker));
+            if wanted(Channel::Ticker(asset.clone())) {
+                events.extend(state.ticker.as_ref().map(MarketEvent::ticker));
+            }
             events
         };
         for event in events {
@@ -163,10 +163,9 @@ impl Market {
         Ok(())
     }
 
-    /// Writes candles and their roll-ups, updates the cache and tickers and,
-    /// with `publish`, tells the stream about them. Returns how many stored
-    /// candles were new or changed.
-    pub(crate) async fn write(&self, writes: Vec<SeriesWrite>, publish: bool) -> Result<u64, StoreError> {
+    /// Writes candles and their roll-ups and updates the cache and tickers.
+    /// Returns how many stored candles were new or changed.
+    pub(crate) async fn write(&self, writes: Vec<SeriesWrite>) -> Result<u64, StoreError> {
         let _writing = self.writes.lock().await;
         let mut all = Vec::with_capacity(writes.len() * (ROLLUPS.len() + 1));
         for write in writes {
@@ -174,7 +173,6 @@ impl Market {
         }
         let changed = self.store.upsert_candles(&all).await?;
         let capacity = self.config.hot_candles;
-        let mut tickers = Vec::new();
         {
             let mut assets = self.write_assets();
             for write in &all {
@@ -190,18 +188,7 @@ impl Market {
             for asset in touched {
                 if let Some(state) = assets.get_mut(asset) {
                     state.refresh_ticker(asset);
-                    tickers.extend(state.ticker.clone());
                 }
-            }
-        }
-        if publish {
-            for write in &all {
-                for candle in &write.candles {
-                    self.publish(MarketEvent::candle(&write.series.asset, write.series.interval, candle, true));
-                }
-            }
-            for ticker in &tickers {
-                self.publish(MarketEvent::ticker(ticker));
             }
         }
         Ok(changed)
@@ -282,8 +269,7 @@ impl Market {
     }
 
     fn publish(&self, event: MarketEvent) {
-        // No receiver is not an error: nobody is streaming.
-        let _ = self.events.send(Arc::new(event));
+        self.subscribers.publish(&Arc::new(event));
     }
 
     fn read_assets(&self) -> RwLockReadGuard<'_, BTreeMap<AssetId, AssetMarket>> {

@@ -202,3 +202,36 @@ async fn the_demo_serves_simulated_history_for_every_catalog_asset() {
     assert_eq!(hours.data[..48], first);
     assert!(dir.path().join(altgate_server::feeds::simulator::STATE_FILE).is_file());
 }
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_its_buffer_is_closed_with_4008() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = altgate_server::Config { data_dir: dir.path().to_owned(), ..crate::helpers::test_config() };
+    config.market.stream_buffer = 16;
+    let app = TestApp::spawn_with(config).await;
+    let mut slow = connect(&app, Some(&app.read_key)).await;
+    assert!(matches!(next(&mut slow).await.body, ServerBody::Ready { .. }));
+    send(&mut slow, r#"{"op":"subscribe","channels":["ticker:bitcoin"]}"#).await;
+    assert!(matches!(next(&mut slow).await.body, ServerBody::Subscribed { .. }));
+
+    // This test runs the server on its own thread: the updates below are
+    // applied without yielding, so the connection's task cannot take 100
+    // ticker events off a queue of 16 in time.
+    for s in 0..100 {
+        app.platform.apply_feed_update(minute(START_MS, 100.0 + f64::from(s), false)).await.unwrap();
+    }
+    let close = loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), slow.next()).await.unwrap();
+        match message {
+            Some(Ok(Message::Close(frame))) => break frame.expect("a close frame with a code"),
+            Some(Ok(_)) => {}
+            other => panic!("the server closed without a close frame: {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.code), 4008);
+    assert!(close.reason.as_str().starts_with("too slow"), "{}", close.reason);
+
+    // Others are unaffected.
+    let mut fresh = connect(&app, Some(&app.read_key)).await;
+    assert!(matches!(next(&mut fresh).await.body, ServerBody::Ready { .. }));
+}

@@ -29,8 +29,8 @@ const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 /// `{"op":"auth","key":"…"}` as the first message (within 10 seconds). Then
 /// `{"op":"subscribe","channels":["ticker:bitcoin","candles:ethereum:1m"]}`.
 /// Every server message carries `seq`, 1, 2, 3… on each connection. A client
-/// that falls more than 4096 events behind is disconnected with close code
-/// 4008; a failed authentication closes with 4001. See docs/stream.md.
+/// that falls more than `market.stream_buffer` (4096) events behind is
+/// disconnected with close code 4008; a failed authentication closes with 4001. See docs/stream.md.
 #[utoipa::path(
     get,
     path = "/v1/stream",

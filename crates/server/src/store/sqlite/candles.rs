@@ -19,7 +19,7 @@ use super::SqliteStore;
 use crate::store::{CandleStore, Series, SeriesInfo, SeriesWrite, SourcedCandle, StoreError};
 
 /// Candles per statement: 10 parameters each, well under SQLite's 32,766.
-const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 3000;
 
 const COLUMNS: &str = "series_id, open_time, open, high, low, close, volume, quote_volume, trades, source";
 

@@ -1,16 +1,15 @@
 //! One stream connection: authentication, subscriptions and fan-out.
 
-use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use altgate_protocol::stream::{Channel, ClientMessage, ServerBody, ServerMessage};
+use altgate_protocol::stream::{ClientMessage, ServerBody, ServerMessage};
 use altgate_protocol::{ErrorCode, Scope};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::access::{PlatformError, Principal, Refusal};
+use crate::market::{Next, Subscription};
 use crate::state::AppState;
 
 /// How long a connection may stay unauthenticated.
@@ -25,7 +24,7 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 struct Session {
     socket: WebSocket,
     seq: u64,
-    channels: BTreeSet<Channel>,
+    subscription: Subscription,
 }
 
 impl Session {
@@ -48,7 +47,8 @@ impl Session {
 /// Serves one connection until the client leaves, falls too far behind, or
 /// the service shuts down.
 pub(super) async fn run(state: AppState, socket: WebSocket, principal: Option<Arc<Principal>>, ip: IpAddr) {
-    let mut session = Session { socket, seq: 0, channels: BTreeSet::new() };
+    let subscription = state.platform.market.subscribe();
+    let mut session = Session { socket, seq: 0, subscription };
     let principal = match principal {
         Some(principal) => principal,
         None => match authenticate_first_message(&state, &mut session, ip).await {
@@ -62,7 +62,6 @@ pub(super) async fn run(state: AppState, socket: WebSocket, principal: Option<Ar
     if session.send(ServerBody::Ready { key_id: principal.key.id.to_string() }).await.is_err() {
         return;
     }
-    let mut events = state.platform.market.subscribe();
     loop {
         tokio::select! {
             () = state.shutdown.cancelled() => return session.close(CLOSE_GOING_AWAY, "server shutting down").await,
@@ -80,21 +79,20 @@ pub(super) async fn run(state: AppState, socket: WebSocket, principal: Option<Ar
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
             },
-            event = events.recv() => match event {
-                Ok(event) if session.channels.contains(&event.channel) => {
+            next = session.subscription.next() => match next {
+                Next::Event(event) => {
                     session.seq += 1;
                     let message = event.message(session.seq);
                     if session.socket.send(Message::Text(message.into())).await.is_err() {
                         return;
                     }
                 }
-                Ok(_) => {}
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::info!(key_id = %principal.key.id, missed, "stream client too slow; disconnected");
-                    let reason = format!("too slow: {missed} events missed");
+                Next::Overflowed => {
+                    let buffer = state.platform.config.market.stream_buffer;
+                    tracing::info!(key_id = %principal.key.id, buffer, "stream client too slow; disconnected");
+                    let reason = format!("too slow: more than {buffer} events waiting");
                     return session.close(CLOSE_TOO_SLOW, &reason).await;
                 }
-                Err(RecvError::Closed) => return session.close(CLOSE_GOING_AWAY, "server shutting down").await,
             },
         }
     }
@@ -153,20 +151,19 @@ async fn handle(state: &AppState, session: &mut Session, text: &str) -> Result<(
                 let detail = format!("no asset has the id `{}`", unknown.asset());
                 return session.refuse(ErrorCode::AssetNotFound, detail).await;
             }
-            let fresh = channels.iter().filter(|c| !session.channels.contains(c)).count();
-            if session.channels.len() + fresh > MAX_CHANNELS {
+            let held = session.subscription.channels();
+            let fresh = channels.iter().filter(|c| !held.contains(c)).count();
+            if held.len() + fresh > MAX_CHANNELS {
                 let detail = format!("a connection may hold at most {MAX_CHANNELS} channels");
                 return session.refuse(ErrorCode::InvalidParameter, detail).await;
             }
-            session.channels.extend(channels);
-            let channels = session.channels.iter().cloned().collect();
+            session.subscription.add(channels);
+            let channels = session.subscription.channels().iter().cloned().collect();
             session.send(ServerBody::Subscribed { channels }).await
         }
         ClientMessage::Unsubscribe { channels } => {
-            for channel in &channels {
-                session.channels.remove(channel);
-            }
-            let channels = session.channels.iter().cloned().collect();
+            session.subscription.remove(&channels);
+            let channels = session.subscription.channels().iter().cloned().collect();
             session.send(ServerBody::Unsubscribed { channels }).await
         }
     }

@@ -150,8 +150,7 @@ fn report(bar: &ProgressBar, progress: ImportProgress) {
 fn print_result(path: &std::path::Path, result: &ImportResult) {
     let name = path.display();
     println!(
-        "{name}: {format}, {interval}: {rows} rows, {candles} candles ({written} stored candles new or changed, \
-         roll-ups included), {skipped} skipped, {rejected} rejected",
+        "{name}: {format}, {interval}: {rows} rows, {candles} candles ({written} new or changed), {skipped} skipped, {rejected} rejected",
         format = result.format,
         interval = result.interval,
         rows = result.rows,

@@ -155,14 +155,14 @@ fn import_merges_files_idempotently_and_lists_rejected_rows_with_their_line() {
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let summary = stdout(&first);
     assert!(summary.contains("multi-asset CSV, 1d:"), "{summary}");
-    assert!(summary.contains("0 rejected") && !summary.contains("(0 stored"), "{summary}");
+    assert!(summary.contains("0 rejected") && !summary.contains("(0 new"), "{summary}");
     // Rows before ETH was listed are skipped, not rejected.
     assert!(!summary.contains(" 0 skipped"), "{summary}");
 
     // The same file again: nothing new.
     let again = altgate(&args, &[]);
     assert!(again.status.success());
-    assert!(stdout(&again).contains("(0 stored candles new or changed"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("(0 new or changed)"), "{}", stdout(&again));
 
     // Bad rows are listed as file:line: reason, and the exit code says so.
     let bad = dir.path().join("klines.csv");

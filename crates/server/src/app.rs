@@ -47,6 +47,9 @@ pub enum StartError {
     /// Another process uses the data directory.
     #[error(transparent)]
     Lock(#[from] LockError),
+    /// `[feeds.binance]` is invalid.
+    #[error("feeds.binance: {0}")]
+    Binance(#[from] crate::feeds::binance::BinanceError),
     /// The demo simulator cannot start.
     #[error(transparent)]
     Simulator(#[from] crate::feeds::simulator::SimulatorStartError),
@@ -85,6 +88,9 @@ impl Application {
             );
         }
         platform.market.ensure_warm().await.map_err(crate::platform::OpenError::from)?;
+        if let Some(binance) = &platform.config.feeds.binance {
+            crate::feeds::binance::validate(binance)?;
+        }
         let simulator = if platform.config.feeds.simulator.enabled {
             Some(crate::feeds::simulator::prepare(&platform).await?)
         } else {

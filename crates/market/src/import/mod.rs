@@ -241,6 +241,10 @@ pub struct Parsed {
     pub skipped: u64,
     /// Data rows: non-blank lines after the header, if any.
     pub rows: u64,
+    /// Where the data rows start: the byte offset in the input (after any
+    /// banner and header) and the 1-based line there. Everything before it
+    /// is the preamble a later part of the same file can be parsed with.
+    pub data_start: (usize, u64),
 }
 
 /// A guess at the number of rows, from the length of the first: exact for
@@ -310,6 +314,7 @@ pub fn parse_with_progress(
         rejected,
         skipped,
         rows,
+        data_start: (skipped_bom + detected.offset, detected.line),
     };
     debug_assert_eq!(parsed.rows, parsed.candles.len() as u64 + parsed.rejected.len() as u64 + parsed.skipped);
     Ok(parsed)

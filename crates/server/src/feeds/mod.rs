@@ -49,7 +49,7 @@ pub(crate) fn spawn(
         tracker.spawn(simulator::run(platform.clone(), sim, updates.clone(), cancel.clone()));
     }
     if let Some(binance) = &feeds.binance {
-        let resume = platform.market.last_closed(binance.interval).into_iter().collect();
+        let resume = platform.market.last_closed(binance.interval, Source::Binance).into_iter().collect();
         let clock = std::sync::Arc::clone(&platform.clock);
         let run = binance::run(binance.clone(), clock, resume, updates.clone(), cancel.clone());
         tracker.spawn(async move {

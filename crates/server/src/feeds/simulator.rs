@@ -91,8 +91,8 @@ pub(crate) async fn prepare(platform: &Platform) -> Result<Simulator, SimulatorS
     let now = platform.clock.now_ms();
     let pinned = pinned(&platform.config.data_dir, config, now)?;
     let sim = Simulator::new(&Catalog::builtin(), pinned.seed)?.with_anchor(pinned.anchor_ms)?;
-    let last_minutes = platform.market.last_closed(Interval::M1);
-    let last_hours = platform.market.last_closed(Interval::H1);
+    let last_minutes = platform.market.last_closed(Interval::M1, Source::Simulated);
+    let last_hours = platform.market.last_closed(Interval::H1, Source::Simulated);
     let minute_now = Interval::M1.align(now);
     let history_start = pinned.anchor_ms - i64::from(config.history_days) * DAY_MS;
     let mut stored = 0;

@@ -73,8 +73,77 @@ pub enum ImportFailure {
 /// Rejected rows listed in an [`ImportResult`](altgate_protocol::ImportResult).
 pub const LISTED_REJECTIONS: usize = 100;
 
+/// An import is parsed in parts of about this size, each one parsed while
+/// the previous one is stored, so memory stays small and both cores work.
+const PART_BYTES: usize = 16 << 20;
+
+/// What the parts of a file added up to.
+#[derive(Debug, Default)]
+struct Tally {
+    rows: u64,
+    candles: u64,
+    skipped: u64,
+    rejected: Vec<altgate_market::import::Rejection>,
+    /// The open-time range of each part's candles.
+    ranges: Vec<(i64, i64)>,
+}
+
+impl Tally {
+    /// Counts a parsed part whose data lines start at file line `first_line`;
+    /// false when its candles overlap an earlier part's (the file is not in
+    /// time order, so duplicates across parts could not be told).
+    fn add(&mut self, part: &altgate_market::import::Parsed, first_line: u64) -> bool {
+        if let (Some(first), Some(last)) = (part.candles.first(), part.candles.last()) {
+            let (lo, hi) = (first.open_time(), last.open_time());
+            if self.ranges.iter().any(|&(a, b)| lo <= b && hi >= a) {
+                return false;
+            }
+            self.ranges.push((lo, hi));
+        }
+        self.rows += part.rows;
+        self.candles += part.candles.len() as u64;
+        self.skipped += part.skipped;
+        let shift = first_line.saturating_sub(part.data_start.1);
+        self.rejected.extend(
+            part.rejected
+                .iter()
+                .map(|r| altgate_market::import::Rejection { line: r.line + shift, reason: r.reason.clone() }),
+        );
+        true
+    }
+}
+
+/// The end of the part starting at `start`: the end of the line holding
+/// byte `start + PART_BYTES`, or of the file.
+fn part_end(file: &[u8], start: usize, part_bytes: usize) -> usize {
+    let from = start.saturating_add(part_bytes);
+    if from >= file.len() {
+        return file.len();
+    }
+    file[from..].iter().position(|&b| b == b'\n').map_or(file.len(), |i| from + i + 1)
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+async fn parse_blocking(
+    input: axum::body::Bytes,
+    options: altgate_market::import::ImportOptions,
+) -> Result<altgate_market::import::Parsed, ImportFailure> {
+    tokio::task::spawn_blocking(move || altgate_market::import::parse(&input, &options))
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("import parser stopped: {e}")))?
+        .map_err(ImportFailure::from)
+}
+
 impl crate::platform::Platform {
     /// Parses an OHLCV file and stores its candles for `asset`.
+    ///
+    /// The file is parsed in parts, each stored (in batches, with roll-ups)
+    /// while the next is parsed; later parts are parsed with the first
+    /// part's header and interval. A file whose parts overlap in time is
+    /// parsed again as a whole, so duplicates are still told apart.
     pub(crate) async fn import_file(
         &self,
         asset: &AssetId,
@@ -82,37 +151,102 @@ impl crate::platform::Platform {
         options: altgate_market::import::ImportOptions,
         progress: impl Fn(ImportProgress) + Send + Sync + 'static,
     ) -> Result<altgate_protocol::ImportResult, ImportFailure> {
+        self.import_in_parts(asset, file, options, progress, PART_BYTES).await
+    }
+
+    async fn import_in_parts(
+        &self,
+        asset: &AssetId,
+        file: axum::body::Bytes,
+        options: altgate_market::import::ImportOptions,
+        progress: impl Fn(ImportProgress) + Send + Sync + 'static,
+        part_bytes: usize,
+    ) -> Result<altgate_protocol::ImportResult, ImportFailure> {
         if self.catalog.get(asset).is_none() {
             return Err(ImportFailure::UnknownAsset(asset.clone()));
         }
         self.market.ensure_warm().await?;
-        let progress = std::sync::Arc::new(progress);
-        let reader = std::sync::Arc::clone(&progress);
         let total = file.len() as u64;
-        let parsed = tokio::task::spawn_blocking(move || {
-            altgate_market::import::parse_with_progress(&file, &options, |done| {
-                reader(ImportProgress::Read { done: done as u64, total });
-            })
-        })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("import parser stopped: {e}")))??;
-        let candles = parsed.candles.len() as u64;
-        let written = self
-            .market
-            .import(asset, parsed.interval, &parsed.candles, |done| {
-                progress(ImportProgress::Stored { done, total: candles });
-            })
-            .await?;
+        let mut end = part_end(&file, 0, part_bytes);
+        let first = match parse_blocking(file.slice(..end), options.clone()).await {
+            // The interval is inferred from the whole file when the first
+            // part cannot tell it.
+            Err(ImportFailure::Unreadable(
+                altgate_market::import::ImportError::TooFewTimes
+                | altgate_market::import::ImportError::UnsupportedSpacing { .. },
+            )) if end < file.len() => {
+                end = file.len();
+                parse_blocking(file.clone(), options.clone()).await?
+            }
+            first => first?,
+        };
+        progress(ImportProgress::Read { done: end as u64, total });
+        let (format, interval) = (first.format, first.interval);
+        let preamble = file.slice(..first.data_start.0);
+        let options = altgate_market::import::ImportOptions { interval: Some(interval), ..options };
+        let mut tally = Tally::default();
+        tally.add(&first, first.data_start.1);
+        let mut lines_before = newlines(&file[..end]);
+        let mut to_store = Some(first.candles);
+        let mut written = 0;
+        let mut stored = 0;
+        let mut in_order = true;
+        while let Some(candles) = to_store.take() {
+            let next = (end < file.len()).then(|| {
+                let start = end;
+                end = part_end(&file, start, part_bytes);
+                (start, end)
+            });
+            let parse_next = async {
+                match next {
+                    Some((start, stop)) => {
+                        let input = [&preamble[..], &file[start..stop]].concat();
+                        Some(parse_blocking(input.into(), options.clone()).await)
+                    }
+                    None => None,
+                }
+            };
+            let store = self.market.import(asset, interval, &candles, |_| {});
+            let (parsed, store) = tokio::join!(parse_next, store);
+            written += store?;
+            stored += candles.len() as u64;
+            progress(ImportProgress::Stored { done: stored, total: tally.candles });
+            if let (Some(part), Some((start, stop))) = (parsed, next) {
+                progress(ImportProgress::Read { done: stop as u64, total });
+                let candles = match part {
+                    Ok(part) if !tally.add(&part, lines_before + 1) => {
+                        in_order = false;
+                        break;
+                    }
+                    Ok(part) => part.candles,
+                    // A part of blank lines only.
+                    Err(ImportFailure::Unreadable(altgate_market::import::ImportError::Empty)) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                lines_before += newlines(&file[start..stop]);
+                to_store = Some(candles);
+            }
+        }
+        if !in_order {
+            // Everything stored so far is stored again unchanged: only new
+            // or changed candles count as written.
+            let whole = parse_blocking(file.clone(), options).await?;
+            tally = Tally::default();
+            tally.add(&whole, whole.data_start.1);
+            written += self.market.import(asset, interval, &whole.candles, |_| {}).await?;
+            progress(ImportProgress::Stored { done: tally.candles, total: tally.candles });
+        }
+        tally.rejected.sort_by_key(|r| r.line);
         Ok(altgate_protocol::ImportResult {
             asset_id: asset.clone(),
-            interval: parsed.interval,
-            format: parsed.format.to_string(),
-            rows: parsed.rows,
-            candles,
+            interval,
+            format: format.to_string(),
+            rows: tally.rows,
+            candles: tally.candles,
             written,
-            skipped: parsed.skipped,
-            rejected: parsed.rejected.len() as u64,
-            rejections: parsed
+            skipped: tally.skipped,
+            rejected: tally.rejected.len() as u64,
+            rejections: tally
                 .rejected
                 .into_iter()
                 .take(LISTED_REJECTIONS)
@@ -121,3 +255,6 @@ impl crate::platform::Platform {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

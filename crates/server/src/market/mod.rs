@@ -21,7 +21,7 @@ use std::ops::Range;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use altgate_protocol::stream::Channel;
-use altgate_protocol::{AssetId, Interval, Ticker, Timestamp};
+use altgate_protocol::{AssetId, Interval, Source, Ticker, Timestamp};
 
 use crate::clock::Clock;
 use crate::config::MarketConfig;
@@ -164,14 +164,19 @@ impl Market {
     }
 
     /// Writes candles and their roll-ups and updates the cache and tickers.
-    /// Returns how many stored candles were new or changed.
+    /// Returns how many of the given candles were new or changed (roll-ups
+    /// not counted).
     pub(crate) async fn write(&self, writes: Vec<SeriesWrite>) -> Result<u64, StoreError> {
         let _writing = self.writes.lock().await;
         let mut all = Vec::with_capacity(writes.len() * (ROLLUPS.len() + 1));
+        let mut given = Vec::with_capacity(writes.len());
         for write in writes {
+            // Each write goes first, then its roll-ups.
+            given.push(all.len());
             self.with_rollups(write, &mut all).await?;
         }
-        let changed = self.store.upsert_candles(&all).await?;
+        let counts = self.store.upsert_candles(&all).await?;
+        let changed = given.iter().filter_map(|&i| counts.get(i)).sum();
         let capacity = self.config.hot_candles;
         {
             let mut assets = self.write_assets();
@@ -259,12 +264,16 @@ impl Market {
         }
     }
 
-    /// The open time of the newest stored candle of every series of a source,
-    /// so a feed can resume after it.
-    pub(crate) fn last_closed(&self, interval: Interval) -> BTreeMap<AssetId, i64> {
+    /// The open time of the newest candle of `source` in the cached series of
+    /// `interval`, per asset, so a feed resumes after its own last candle
+    /// (not after an import or the simulator).
+    pub(crate) fn last_closed(&self, interval: Interval, source: Source) -> BTreeMap<AssetId, i64> {
         self.read_assets()
             .iter()
-            .filter_map(|(id, a)| Some((id.clone(), a.series.get(&interval)?.last_stored()?)))
+            .filter_map(|(id, a)| {
+                let newest = a.series.get(&interval)?.newest_first().find(|c| c.source == source)?;
+                Some((id.clone(), newest.candle.open_time()))
+            })
             .collect()
     }
 

@@ -60,9 +60,10 @@ pub struct SeriesInfo {
 #[async_trait]
 pub trait CandleStore {
     /// Writes candles, replacing stored candles with the same open time,
-    /// all in one transaction. Returns how many candles were new or
-    /// different; writing candles already stored changes nothing.
-    async fn upsert_candles(&self, writes: &[SeriesWrite]) -> Result<u64, StoreError>;
+    /// all in one transaction. Returns, for each write, how many of its
+    /// candles were new or different; writing candles already stored
+    /// changes nothing.
+    async fn upsert_candles(&self, writes: &[SeriesWrite]) -> Result<Vec<u64>, StoreError>;
 
     /// Candles of `series` whose open time is in `range`, oldest first, at
     /// most `limit`.

@@ -124,16 +124,20 @@ macro_rules! select_candles {
 
 #[async_trait]
 impl CandleStore for SqliteStore {
-    async fn upsert_candles(&self, writes: &[SeriesWrite]) -> Result<u64, StoreError> {
+    async fn upsert_candles(&self, writes: &[SeriesWrite]) -> Result<Vec<u64>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut changed = 0;
-        for write in writes.iter().filter(|w| !w.candles.is_empty()) {
-            let id = series_id(&mut tx, &write.series, true)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt("candle series vanished".to_owned()))?;
-            for chunk in write.candles.chunks(ROWS_PER_STATEMENT) {
-                changed += write_chunk(&mut tx, id, chunk).await?;
+        let mut changed = Vec::with_capacity(writes.len());
+        for write in writes {
+            let mut count = 0;
+            if !write.candles.is_empty() {
+                let id = series_id(&mut tx, &write.series, true)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("candle series vanished".to_owned()))?;
+                for chunk in write.candles.chunks(ROWS_PER_STATEMENT) {
+                    count += write_chunk(&mut tx, id, chunk).await?;
+                }
             }
+            changed.push(count);
         }
         tx.commit().await?;
         Ok(changed)

@@ -3,11 +3,17 @@
 //! This crate does no I/O: no files, no network, no clock. It turns data it
 //! is handed into checked domain values, and computes on them. That is
 //! the asset catalog and its taxonomy ([`catalog`], [`taxonomy`]) and
-//! checked candles and their aggregation ([`candle`]).
+//! checked candles and their aggregation ([`candle`]), file imports
+//! ([`import`]), the demo simulator ([`simulator`]), technical indicators
+//! ([`indicators`]), risk metrics ([`risk`]) and portfolio analytics
+//! ([`portfolio`]).
 
 pub mod candle;
 pub mod catalog;
 pub mod import;
+pub mod indicators;
+pub mod portfolio;
+pub mod risk;
 pub mod simulator;
 pub mod taxonomy;
 

@@ -1,0 +1,1 @@
+//! Technical indicators, exact to TA-Lib, in batch and streaming forms.

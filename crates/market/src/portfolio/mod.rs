@@ -1,0 +1,1 @@
+//! Portfolios: correlation, concentration, diversification.

@@ -1,0 +1,1 @@
+//! Risk metrics of a return series, as the empyrical library defines them.

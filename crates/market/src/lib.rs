@@ -10,10 +10,12 @@
 
 pub mod candle;
 pub mod catalog;
+pub mod grades;
 pub mod import;
 pub mod indicators;
 pub mod portfolio;
 pub mod risk;
+pub mod signals;
 pub mod simulator;
 pub mod taxonomy;
 

@@ -139,6 +139,9 @@ error_codes! {
     /// assets and the symbol to import was not given. Problems with single
     /// rows are reported in the import result instead.
     ImportUnreadable = ("import_unreadable", 422, "Import unreadable"),
+    /// The asset's history is too short for what was asked (a window, an
+    /// indicator's warm-up); the detail says how much there is.
+    InsufficientHistory = ("insufficient_history", 422, "Insufficient history"),
     /// Too many requests for the key, the account or the client address.
     /// Wait for `Retry-After` seconds; the `RateLimit` header tells the budget.
     RateLimited = ("rate_limited", 429, "Rate limited"),

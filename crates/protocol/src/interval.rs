@@ -89,13 +89,21 @@ impl Interval {
         }
     }
 
-    /// The open time of the bucket holding `ms` (Unix milliseconds).
+    /// The open time of the bucket holding `ms` (Unix milliseconds). For
+    /// the few instants whose bucket would start before `i64::MIN`, the
+    /// next bucket's.
     pub const fn align(self, ms: i64) -> i64 {
         let origin = match self {
             Interval::W1 => FIRST_MONDAY_MS,
             _ => 0,
         };
-        ms - (ms - origin).rem_euclid(self.millis())
+        // In i128, so no instant overflows.
+        let (x, step) = (ms as i128, self.millis() as i128);
+        let mut aligned = x - (x - origin as i128).rem_euclid(step);
+        if aligned < i64::MIN as i128 {
+            aligned += step;
+        }
+        aligned as i64
     }
 
     /// Whether `ms` is the open time of a bucket.
@@ -170,6 +178,16 @@ mod tests {
         assert_eq!(Interval::W1.align(MONDAY_2024_01_01 + WEEK_MS - 1), MONDAY_2024_01_01);
         assert_eq!(Interval::W1.align(MONDAY_2024_01_01 - 1), MONDAY_2024_01_01 - WEEK_MS);
         assert_eq!(Interval::D1.align(MONDAY_2024_01_01 + 5 * HOUR_MS), MONDAY_2024_01_01);
+    }
+
+    #[test]
+    fn the_extremes_align_without_overflow() {
+        for interval in Interval::ALL {
+            for ms in [i64::MIN, i64::MIN + 1, i64::MAX, i64::MAX - 1, 0, -1] {
+                let aligned = interval.align(ms);
+                assert!(interval.align(aligned) == aligned, "{interval} {ms}");
+            }
+        }
     }
 
     proptest! {

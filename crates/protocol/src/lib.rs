@@ -14,6 +14,7 @@
 
 mod access;
 mod account;
+mod analytics;
 pub mod asset;
 mod audit;
 mod base62;
@@ -32,6 +33,7 @@ mod timestamp;
 
 pub use access::{Plan, Scope, Scopes};
 pub use account::{Account, AccountStatus, CreateAccountRequest, Signup, SignupRequest, UpdateAccountRequest};
+pub use analytics::{BenchmarkRisk, Correlations, DrawdownInfo, MetricValue, Risk};
 pub use asset::{
     Asset, AssetId, Category, CategoryInfo, CategoryList, Chain, Consensus, InvalidAssetId, Peg, PegKind, UnknownValue,
 };

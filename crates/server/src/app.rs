@@ -105,6 +105,7 @@ impl Application {
         let background = Background::default();
         let state = AppState::new(State {
             shutdown: background.cancel.clone(),
+            analytics: crate::analytics::AnalyticsCache::default(),
             platform: platform.clone(),
             taxonomy: Taxonomy::builtin(),
             metrics: Metrics::new(),

@@ -14,6 +14,7 @@
 //! ```
 
 mod access;
+mod analytics;
 mod app;
 pub mod audit;
 mod catalog_cache;

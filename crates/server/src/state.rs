@@ -23,6 +23,8 @@ pub(crate) struct State {
     pub(crate) metrics: Metrics,
     /// Cancelled when the service shuts down, so long-lived connections end.
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
+    /// Computed analytics.
+    pub(crate) analytics: crate::analytics::AnalyticsCache,
     /// The OpenAPI document, serialised once at start.
     pub(crate) openapi_json: Bytes,
 }

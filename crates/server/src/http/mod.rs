@@ -25,6 +25,7 @@ pub(crate) fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(routes::catalog::router())
         .merge(routes::keys::router())
         .merge(routes::market::router())
+        .merge(routes::analytics::router())
         .merge(routes::import::router())
         .merge(routes::stream::router())
         .merge(routes::accounts::router())

@@ -19,6 +19,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
     tags(
         (name = "catalog", description = "Assets and the taxonomy of altcoin types"),
         (name = "market", description = "Prices, OHLCV history, imports and the live stream"),
+        (name = "analytics", description = "Indicators, signals, grades, risk, correlations and portfolios"),
         (name = "keys", description = "API keys: create, rotate with zero downtime, revoke, usage"),
         (name = "accounts", description = "Accounts, plans, free signup and the audit trail"),
         (name = "system", description = "Health, time, metrics and this document"),

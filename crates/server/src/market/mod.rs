@@ -9,6 +9,7 @@
 
 mod aggregate;
 mod events;
+mod history;
 mod hot;
 mod import;
 mod query;
@@ -262,6 +263,14 @@ impl Market {
         } else {
             ids.iter().filter_map(|id| assets.get(id)?.ticker.as_ref()).map(fresh).collect()
         }
+    }
+
+    /// What identifies the asset's newest data: the time and price of its
+    /// ticker. Analytics are cached under it.
+    pub(crate) fn version(&self, asset: &AssetId) -> Option<(i64, u64)> {
+        let assets = self.read_assets();
+        let ticker = assets.get(asset)?.ticker.as_ref()?;
+        Some((ticker.updated_at.as_millis(), ticker.price.to_bits()))
     }
 
     /// The open time of the newest candle of `source` in the cached series of

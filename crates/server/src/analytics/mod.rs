@@ -4,12 +4,14 @@
 //! a lookup until a new price arrives.
 
 mod cache;
+mod correlations;
 mod risk;
 
 use altgate_market::{Candle, Interval};
 use altgate_protocol::{AssetId, MetricValue};
 
 pub(crate) use cache::AnalyticsCache;
+pub(crate) use correlations::correlations;
 pub(crate) use risk::{RiskRequest, risk};
 
 use crate::market::{Market, MarketError};

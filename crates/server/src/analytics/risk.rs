@@ -50,7 +50,10 @@ pub(crate) async fn risk(market: &Market, request: &RiskRequest) -> Result<Risk,
     };
     let benchmark = match &request.benchmark {
         Some(id) => {
-            let bench = last_candles(market, id, request.interval, window.saturating_add(1)).await?;
+            // The benchmark over the same dates as the asset's window.
+            let (first, last) =
+                (candles.first().map_or(0, |c| c.open_time()), candles.last().map_or(0, |c| c.open_time()));
+            let bench = market.history(id, request.interval, first, last.saturating_add(1)).await?;
             let bench = DatedReturns::from_candles(&bench).map_err(unusable)?;
             let paired = dated.pair_with(&bench);
             let report = BenchmarkReport::compute(&paired, &config);

@@ -1,7 +1,7 @@
 //! Analytics over real prices, against reference values computed with
 //! empyrical (crates/market/tests/reference/).
 
-use altgate_protocol::{MetricValue, Risk};
+use altgate_protocol::{Correlations, MetricValue, Risk};
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::TestApp;
@@ -78,6 +78,20 @@ async fn risk_metrics_of_real_prices_match_empyrical() {
     // The same request again is answered the same (from the cache).
     let again: Risk = app.get_ok("/v1/assets/ethereum/risk?window=787").await;
     assert_eq!(again, risk);
+
+    // The correlation matrix over both whole histories.
+    let matrix: Correlations = app.get_ok("/v1/correlations?ids=bitcoin,ethereum&window=3000").await;
+    assert_eq!(matrix.matrix[0][0], Some(1.0));
+    assert_eq!(matrix.matrix[0][1], matrix.matrix[1][0]);
+    assert_eq!(i64::try_from(matrix.overlap[0][1]).unwrap(), want["returns"].as_integer().unwrap());
+    let metric = MetricValue { value: matrix.matrix[0][1], reason: None };
+    close(&metric, &want["correlation"], "matrix correlation");
+    let one = app.get_problem("/v1/correlations?ids=bitcoin", StatusCode::BAD_REQUEST).await;
+    assert_eq!(one.param.as_deref(), Some("ids"));
+    let twice = app.get_problem("/v1/correlations?ids=bitcoin,bitcoin", StatusCode::BAD_REQUEST).await;
+    assert_eq!(twice.param.as_deref(), Some("ids"));
+    let no_data = app.get_problem("/v1/correlations?ids=bitcoin,litecoin", StatusCode::NOT_FOUND).await;
+    assert_eq!(no_data.code, "no_market_data");
 
     let short = app.get_problem("/v1/assets/ethereum/risk?window=5000", StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(short.code, "insufficient_history");

@@ -1,6 +1,6 @@
 //! `GET /v1/assets/{id}/risk` and the other analytics.
 
-use altgate_protocol::{AssetId, ErrorCode, Interval, Problem, Risk};
+use altgate_protocol::{AssetId, Correlations, ErrorCode, Interval, Problem, Risk};
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::CONTENT_TYPE;
@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::analytics::{AnalyticsError, RiskRequest, risk};
+use crate::analytics::{AnalyticsError, RiskRequest, correlations, risk};
 use crate::http::auth::{Auth, Read};
 use crate::http::error::ApiError;
 use crate::http::openapi::{AuthErrors, CommonErrors};
@@ -19,7 +19,7 @@ use crate::market::MarketError;
 use crate::state::AppState;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_risk))
+    OpenApiRouter::new().routes(routes!(get_risk)).routes(routes!(get_correlations))
 }
 
 /// An asset id from the path, known to the catalog.
@@ -147,4 +147,83 @@ async fn get_risk(
     let key =
         format!("risk|{request:?}|{:?}|{:?}", version(&request.asset), request.benchmark.as_ref().and_then(version));
     cached(&state, key, async { risk(market, &request).await.map_err(analytics_error) }).await
+}
+
+/// The assets and window of `GET /v1/correlations`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CorrelationsQuery {
+    /// Comma-separated asset ids, 2 to 50.
+    #[param(value_type = String, example = "bitcoin,ethereum,litecoin")]
+    ids: Vec<AssetId>,
+    /// Returns per asset, from 2 to 100000; 90 by default.
+    #[param(minimum = 2, maximum = 100000, default = 90)]
+    window: Option<u32>,
+    /// The candle interval; `1d` by default.
+    #[param(value_type = Option<String>, example = "1d")]
+    interval: Option<Interval>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CorrelationsQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = QueryParams::parse(parts.uri.query());
+        let ids = params.one("ids", |s| {
+            let ids = s.split(',').map(|id| AssetId::parse(id.trim())).collect::<Result<Vec<_>, _>>();
+            match ids {
+                Ok(ids) if !(2..=50).contains(&ids.len()) => Err("must name 2 to 50 assets".to_owned()),
+                Ok(ids) if (1..ids.len()).any(|i| ids[..i].contains(&ids[i])) => Err("names an asset twice".to_owned()),
+                Ok(ids) => Ok(ids),
+                Err(e) => Err(e.to_string()),
+            }
+        })?;
+        let query = CorrelationsQuery {
+            ids: ids.ok_or_else(|| ApiError::invalid_parameter("ids", "is required"))?,
+            window: params.one("window", int_in_range(2, 100_000))?,
+            interval: params.one("interval", str::parse)?,
+        };
+        params.finish()?;
+        Ok(query)
+    }
+}
+
+/// The correlation matrix of several assets' returns.
+///
+/// Pearson correlation of each pair over the dates both have within each
+/// asset's latest `window` returns; `null` where a pair shares fewer than 10
+/// returns or one of them does not vary.
+#[utoipa::path(
+    get,
+    path = "/v1/correlations",
+    tag = "analytics",
+    security(("api_key" = [])),
+    params(CorrelationsQuery),
+    responses(
+        (status = 200, description = "The matrix, rows and columns in the order of `ids`", body = Correlations),
+        (status = 400, description = "A parameter is invalid (`invalid_parameter`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset (`asset_not_found`), or no data (`no_market_data`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An asset has less history than the window (`insufficient_history`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn get_correlations(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    query: CorrelationsQuery,
+) -> Result<Response, ApiError> {
+    for id in &query.ids {
+        known_asset(&state, id.as_str(), "ids")?;
+    }
+    let interval = query.interval.unwrap_or(Interval::D1);
+    let window = query.window.unwrap_or(90);
+    let market = &state.platform.market;
+    let versions: Vec<_> = query.ids.iter().map(|a| market.version(a)).collect();
+    let key = format!("correlations|{:?}|{interval}|{window}|{versions:?}", query.ids);
+    cached(&state, key, async { correlations(market, &query.ids, interval, window).await.map_err(analytics_error) })
+        .await
 }

@@ -110,3 +110,92 @@ pub struct Correlations {
     /// Common returns of each pair.
     pub overlap: Vec<Vec<u64>>,
 }
+
+/// One position of a portfolio to analyse: a quantity of the asset (valued
+/// at its last price) or a value in USD, not both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HoldingInput {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// Units held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// Value held in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_usd: Option<f64>,
+}
+
+/// `POST /v1/portfolio/analyze`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioRequest {
+    /// The positions, 1 to 100, each asset once.
+    pub holdings: Vec<HoldingInput>,
+    /// Periods of history for volatility, correlation and drawdown (default 365).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
+}
+
+/// A share of the portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Share {
+    /// What the share is of: an asset id, a category, a peg.
+    pub name: String,
+    /// Its value in USD, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_usd: Option<f64>,
+    /// Its weight in the portfolio, 0 to 1.
+    pub weight: f64,
+}
+
+/// A warning about the portfolio, in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioWarningInfo {
+    /// A stable kind: `concentrated`, `highly_correlated`, `stablecoin_issuer`, `missing_history`…
+    pub kind: String,
+    /// What it means.
+    pub message: String,
+}
+
+/// The analysis of a portfolio (definitions in docs/risk.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PortfolioAnalysis {
+    /// The total value in USD.
+    pub total_value_usd: f64,
+    /// Each holding's value and weight.
+    pub holdings: Vec<Share>,
+    /// Weight by taxonomy category (an asset counts in each of its categories).
+    pub categories: Vec<Share>,
+    /// The weight in stablecoins.
+    pub stablecoin_weight: f64,
+    /// Stablecoin weight by issuer (each stablecoin is its own issuer).
+    pub stablecoin_issuers: Vec<Share>,
+    /// The Herfindahl–Hirschman index of the weights.
+    pub hhi: f64,
+    /// The largest holding.
+    pub largest: Share,
+    /// Annualised volatility of the portfolio (constant weights).
+    pub volatility: MetricValue,
+    /// Weighted mean of the holdings' volatilities over the portfolio's.
+    pub diversification_ratio: MetricValue,
+    /// Historical max drawdown of the portfolio.
+    pub max_drawdown: MetricValue,
+    /// Returns in the window the numbers above use.
+    pub window_returns: u64,
+    /// The weight of the holdings with enough history for them.
+    pub covered_weight: f64,
+    /// Groups of highly correlated holdings.
+    pub clusters: Vec<Vec<AssetId>>,
+    /// Inverse-volatility weights of the covered holdings: information, not advice.
+    pub inverse_volatility: Vec<(AssetId, MetricValue)>,
+    /// Plain warnings.
+    pub warnings: Vec<PortfolioWarningInfo>,
+    /// This is analysis, not investment advice.
+    pub disclaimer: String,
+}

@@ -33,7 +33,10 @@ mod timestamp;
 
 pub use access::{Plan, Scope, Scopes};
 pub use account::{Account, AccountStatus, CreateAccountRequest, Signup, SignupRequest, UpdateAccountRequest};
-pub use analytics::{BenchmarkRisk, Correlations, DrawdownInfo, MetricValue, Risk};
+pub use analytics::{
+    BenchmarkRisk, Correlations, DrawdownInfo, HoldingInput, MetricValue, PortfolioAnalysis, PortfolioRequest,
+    PortfolioWarningInfo, Risk, Share,
+};
 pub use asset::{
     Asset, AssetId, Category, CategoryInfo, CategoryList, Chain, Consensus, InvalidAssetId, Peg, PegKind, UnknownValue,
 };

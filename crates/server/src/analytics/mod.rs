@@ -5,6 +5,7 @@
 
 mod cache;
 mod correlations;
+mod portfolio;
 mod risk;
 
 use altgate_market::{Candle, Interval};
@@ -12,6 +13,7 @@ use altgate_protocol::{AssetId, MetricValue};
 
 pub(crate) use cache::AnalyticsCache;
 pub(crate) use correlations::correlations;
+pub(crate) use portfolio::{PortfolioInputError, analyze};
 pub(crate) use risk::{RiskRequest, risk};
 
 use crate::market::{Market, MarketError};

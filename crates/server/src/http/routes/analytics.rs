@@ -1,6 +1,8 @@
 //! `GET /v1/assets/{id}/risk` and the other analytics.
 
-use altgate_protocol::{AssetId, Correlations, ErrorCode, Interval, Problem, Risk};
+use altgate_protocol::{
+    AssetId, Correlations, ErrorCode, Interval, PortfolioAnalysis, PortfolioRequest, Problem, Risk,
+};
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::CONTENT_TYPE;
@@ -10,16 +12,17 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::analytics::{AnalyticsError, RiskRequest, correlations, risk};
+use crate::analytics::{AnalyticsError, PortfolioInputError, RiskRequest, analyze, correlations, risk};
 use crate::http::auth::{Auth, Read};
 use crate::http::error::ApiError;
+use crate::http::json::JsonBody;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{QueryParams, int_in_range};
 use crate::market::MarketError;
 use crate::state::AppState;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_risk)).routes(routes!(get_correlations))
+    OpenApiRouter::new().routes(routes!(get_risk)).routes(routes!(get_correlations)).routes(routes!(analyze_portfolio))
 }
 
 /// An asset id from the path, known to the catalog.
@@ -226,4 +229,56 @@ async fn get_correlations(
     let key = format!("correlations|{:?}|{interval}|{window}|{versions:?}", query.ids);
     cached(&state, key, async { correlations(market, &query.ids, interval, window).await.map_err(analytics_error) })
         .await
+}
+
+/// Analyses a portfolio.
+///
+/// Holdings by quantity (valued at the last price) or by value in USD.
+/// Returns weights and total, exposure by taxonomy category and to
+/// stablecoins by issuer, concentration (HHI, largest holding), volatility,
+/// diversification ratio and max drawdown over the latest `window` daily
+/// returns (constant weights), clusters of highly correlated holdings,
+/// plain warnings, and inverse-volatility weights as information. Not
+/// advice: every answer carries a disclaimer.
+#[utoipa::path(
+    post,
+    path = "/v1/portfolio/analyze",
+    tag = "analytics",
+    security(("api_key" = [])),
+    request_body = PortfolioRequest,
+    responses(
+        (status = 200, description = "The analysis", body = PortfolioAnalysis),
+        (status = 400, description = "The body is invalid (`invalid_body`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A holding names no asset (`asset_not_found`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn analyze_portfolio(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    JsonBody(request): JsonBody<PortfolioRequest>,
+) -> Result<Response, ApiError> {
+    let invalid = |detail: String| ApiError::new(ErrorCode::InvalidBody).param("holdings").detail(detail);
+    if !(1..=100).contains(&request.holdings.len()) {
+        return Err(invalid("give 1 to 100 holdings".to_owned()));
+    }
+    if request.window.is_some_and(|w| !(2..=100_000).contains(&w)) {
+        return Err(ApiError::new(ErrorCode::InvalidBody).param("window").detail("must be from 2 to 100000"));
+    }
+    for holding in &request.holdings {
+        known_asset(&state, holding.asset_id.as_str(), "holdings")?;
+    }
+    let market = &state.platform.market;
+    let versions: Vec<_> = request.holdings.iter().map(|h| market.version(&h.asset_id)).collect();
+    let key = format!("portfolio|{request:?}|{versions:?}");
+    cached(&state, key, async {
+        analyze(market, &request).await.map_err(|e| match e {
+            PortfolioInputError::Analytics(e) => analytics_error(e),
+            other => invalid(other.to_string()),
+        })
+    })
+    .await
 }

@@ -199,3 +199,129 @@ pub struct PortfolioAnalysis {
     /// This is analysis, not investment advice.
     pub disclaimer: String,
 }
+
+/// One named indicator output, aligned with `open_times`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorValues {
+    /// `rsi(14)`, `macd(12,26,9).signal`, `bbands(20,2).upper`…
+    pub name: String,
+    /// The values; `null` during the indicator's warm-up, never NaN.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Indicators over an asset's candles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Indicators {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// The candles' interval.
+    pub interval: Interval,
+    /// The open times of the candles the values belong to.
+    pub open_times: Vec<Timestamp>,
+    /// Every output of every indicator asked for, in the order asked.
+    pub series: Vec<IndicatorValues>,
+}
+
+/// A signal at one candle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignalInfo {
+    /// The open time of the candle it was generated at.
+    pub at: Timestamp,
+    /// `bullish`, `bearish` or `neutral`.
+    pub direction: String,
+    /// 0 to 100.
+    pub strength: f64,
+    /// Why, in words.
+    pub reasons: Vec<String>,
+}
+
+/// What a strategy would have done over the history (long when bullish,
+/// flat otherwise, decided at each close, with the fee on every entry and
+/// exit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BacktestInfo {
+    /// Cumulative return after fees (0.25 is +25 %).
+    pub strategy_return: f64,
+    /// Buy-and-hold over the same candles.
+    pub buy_and_hold_return: f64,
+    /// Closed trades that made money; `null` without any.
+    pub hit_rate: Option<f64>,
+    /// Trades entered.
+    pub trades: u32,
+    /// The strategy's worst fall from a peak.
+    pub max_drawdown: f64,
+    /// The fee per entry or exit.
+    pub fee: f64,
+}
+
+/// One strategy's current signal and backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StrategyReport {
+    /// `ema_cross(12,26)`, `trend_sma(200)`, `rsi(14)`, `macd(12,26,9)`, `bollinger(20,2)` or `combined`.
+    pub strategy: String,
+    /// The signal at the newest candle.
+    pub signal: SignalInfo,
+    /// The backtest over the candles read.
+    pub backtest: BacktestInfo,
+}
+
+/// Trading signals of an asset (definitions in docs/signals.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Signals {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// The candles' interval.
+    pub interval: Interval,
+    /// The combined signal and every strategy's, with backtests.
+    pub strategies: Vec<StrategyReport>,
+    /// The combined signal at each of the latest candles, oldest first.
+    pub history: Vec<SignalInfo>,
+    /// Not advice.
+    pub disclaimer: String,
+}
+
+/// One component of a grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeComponent {
+    /// What it measures.
+    pub name: String,
+    /// The measured value.
+    pub value: f64,
+    /// Its score, 0 to 100.
+    pub score: f64,
+    /// Its weight (the weights of a grade sum to 1).
+    pub weight: f64,
+}
+
+/// A grade from 0 to 100 with its components.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeInfo {
+    /// 0 to 100.
+    pub score: f64,
+    /// How it was made.
+    pub components: Vec<GradeComponent>,
+}
+
+/// The trader and investor grades of an asset (formulas in docs/grades.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grades {
+    /// The asset.
+    pub asset_id: AssetId,
+    /// The newest daily candle graded.
+    pub as_of: Timestamp,
+    /// Short term: momentum, trend, volume; `null` with too little history.
+    pub trader: Option<GradeInfo>,
+    /// Long term: risk-adjusted return, drawdown, liquidity, history.
+    pub investor: Option<GradeInfo>,
+    /// Not advice.
+    pub disclaimer: String,
+}

@@ -34,8 +34,9 @@ mod timestamp;
 pub use access::{Plan, Scope, Scopes};
 pub use account::{Account, AccountStatus, CreateAccountRequest, Signup, SignupRequest, UpdateAccountRequest};
 pub use analytics::{
-    BenchmarkRisk, Correlations, DrawdownInfo, HoldingInput, MetricValue, PortfolioAnalysis, PortfolioRequest,
-    PortfolioWarningInfo, Risk, Share,
+    BacktestInfo, BenchmarkRisk, Correlations, DrawdownInfo, GradeComponent, GradeInfo, Grades, HoldingInput,
+    IndicatorValues, Indicators, MetricValue, PortfolioAnalysis, PortfolioRequest, PortfolioWarningInfo, Risk, Share,
+    SignalInfo, Signals, StrategyReport,
 };
 pub use asset::{
     Asset, AssetId, Category, CategoryInfo, CategoryList, Chain, Consensus, InvalidAssetId, Peg, PegKind, UnknownValue,

@@ -21,14 +21,18 @@
 //! still warming up are left out of both sums.
 
 mod backtest;
+mod reason;
 mod rules;
+mod strategies;
 
 use std::fmt;
 
 use serde::Serialize;
 
 pub use backtest::{BacktestStats, backtest};
+pub use reason::{Label, Reason};
 pub use rules::{above_level, bands, combine, crossover};
+pub use strategies::{STRATEGIES, SignalSet, Strategy, evaluate_all};
 
 /// Which way a signal points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -62,13 +66,14 @@ pub struct Signal {
     pub direction: Direction,
     /// How strong, from 0 to 100.
     pub strength: f64,
-    /// Why, in words (`RSI 14 crossed above 30 at 2024-03-02`).
-    pub reasons: Vec<String>,
+    /// Why; each reason reads as words (`RSI 14 crossed above 30 at
+    /// 2024-03-02`) through `Display`.
+    pub reasons: Vec<Reason>,
 }
 
 impl Signal {
-    fn neutral(at: i64, reason: impl Into<String>) -> Signal {
-        Signal { at, direction: Direction::Neutral, strength: 0.0, reasons: vec![reason.into()] }
+    fn neutral(at: i64, reason: Reason) -> Signal {
+        Signal { at, direction: Direction::Neutral, strength: 0.0, reasons: vec![reason] }
     }
 }
 

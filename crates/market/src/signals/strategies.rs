@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Signal, above_level, bands, combine, crossover};
+use super::{Label, Signal, above_level, bands, combine, crossover};
 use crate::indicators::{self, IndicatorError};
 
 /// A strategy and its parameters.
@@ -72,25 +72,25 @@ impl Strategy {
         Ok(match *self {
             Strategy::EmaCross { fast, slow } => {
                 let (a, b) = (indicators::ema(closes, fast)?.to_vec(), indicators::ema(closes, slow)?.to_vec());
-                let names = (format!("EMA {fast}"), format!("EMA {slow}"));
-                crossover(times, closes, &a, &b, (&names.0, &names.1), 0.05)
+                crossover(times, closes, &a, &b, (Label::Ema(fast), Label::Ema(slow)), 0.05)
             }
             Strategy::TrendSma { period } => {
                 let price: Vec<Option<f64>> = closes.iter().map(|c| Some(*c)).collect();
                 let sma = indicators::sma(closes, period)?.to_vec();
-                crossover(times, closes, &price, &sma, ("close", &format!("SMA {period}")), 0.10)
+                crossover(times, closes, &price, &sma, (Label::Close, Label::Sma(period)), 0.10)
             }
             Strategy::Rsi { period } => {
                 let rsi = indicators::rsi(closes, period)?.to_vec();
-                above_level(times, &rsi, &format!("RSI {period}"), (30.0, 70.0), 20.0)
+                above_level(times, &rsi, Label::Rsi(period), (30.0, 70.0), 20.0)
             }
             Strategy::Macd { fast, slow, signal } => {
                 let out = indicators::macd(closes, fast, slow, signal)?;
-                crossover(times, closes, &out.macd.to_vec(), &out.signal.to_vec(), ("MACD", "its signal line"), 0.01)
+                let labels = (Label::Macd, Label::MacdSignal);
+                crossover(times, closes, &out.macd.to_vec(), &out.signal.to_vec(), labels, 0.01)
             }
             Strategy::Bollinger { period, k } => {
                 let out = indicators::bbands(closes, period, f64::from(k), f64::from(k))?;
-                bands(times, closes, &out.upper.to_vec(), &out.lower.to_vec(), &format!("Bollinger({period},{k})"))
+                bands(times, closes, &out.upper.to_vec(), &out.lower.to_vec(), Label::Bollinger(period, k))
             }
         })
     }

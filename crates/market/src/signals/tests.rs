@@ -4,6 +4,10 @@ use super::*;
 
 const DAY: i64 = 86_400_000;
 
+fn words(signal: &Signal) -> Vec<String> {
+    signal.reasons.iter().map(ToString::to_string).collect()
+}
+
 fn times(n: usize) -> Vec<i64> {
     (0..n as i64).map(|i| 1_704_067_200_000 + i * DAY).collect()
 }
@@ -14,12 +18,12 @@ fn a_cross_is_named_with_its_date_and_then_remembered() {
     let price = [100.0; 4];
     let fast = [None, Some(99.0), Some(101.0), Some(102.0)];
     let slow = [None, Some(100.0), Some(100.0), Some(100.0)];
-    let signals = crossover(&t, &price, &fast, &slow, ("EMA 12", "EMA 26"), 0.05);
+    let signals = crossover(&t, &price, &fast, &slow, (Label::Ema(12), Label::Ema(26)), 0.05);
     assert_eq!(signals[0].direction, Direction::Neutral);
     assert_eq!(signals[1].direction, Direction::Bearish);
     assert_eq!(signals[2].direction, Direction::Bullish);
-    assert_eq!(signals[2].reasons, ["EMA 12 crossed above EMA 26 at 2024-01-03"]);
-    assert_eq!(signals[3].reasons, ["EMA 12 above EMA 26 since it crossed at 2024-01-03"]);
+    assert_eq!(words(&signals[2]), ["EMA 12 crossed above EMA 26 at 2024-01-03"]);
+    assert_eq!(words(&signals[3]), ["EMA 12 above EMA 26 since it crossed at 2024-01-03"]);
     // A gap of 2 % of the price against 5 % for full strength.
     assert!((signals[3].strength - 40.0).abs() < 1e-9);
 }
@@ -28,15 +32,15 @@ fn a_cross_is_named_with_its_date_and_then_remembered() {
 fn oscillator_levels_and_crossings_are_explained() {
     let t = times(4);
     let rsi = [Some(25.0), Some(35.0), Some(75.0), Some(65.0)];
-    let signals = above_level(&t, &rsi, "RSI 14", (30.0, 70.0), 20.0);
+    let signals = above_level(&t, &rsi, Label::Rsi(14), (30.0, 70.0), 20.0);
     let directions: Vec<_> = signals.iter().map(|s| s.direction).collect();
     assert_eq!(directions, [Direction::Bullish, Direction::Neutral, Direction::Bearish, Direction::Neutral]);
-    assert_eq!(signals[1].reasons, ["RSI 14 crossed above 30 at 2024-01-02"]);
-    assert_eq!(signals[3].reasons, ["RSI 14 crossed below 70 at 2024-01-04"]);
+    assert_eq!(words(&signals[1]), ["RSI 14 crossed above 30 at 2024-01-02"]);
+    assert_eq!(words(&signals[3]), ["RSI 14 crossed below 70 at 2024-01-04"]);
     assert!((signals[0].strength - 25.0).abs() < 1e-9);
 }
 
-fn series() -> impl Strategy<Value = Vec<(f64, f64, f64)>> {
+fn series() -> impl proptest::strategy::Strategy<Value = Vec<(f64, f64, f64)>> {
     prop::collection::vec((50.0..150.0f64, 50.0..150.0f64, 0.0..100.0f64), 1..80)
 }
 
@@ -53,9 +57,9 @@ proptest! {
         let osc: Vec<Option<f64>> = rows.iter().map(|r| Some(r.2)).collect();
         let price: Vec<f64> = rows.iter().map(|r| r.0).collect();
         let run = |k: usize| {
-            let x = crossover(&t[..k], &price[..k], &a[..k], &b[..k], ("a", "b"), 0.05);
-            let y = above_level(&t[..k], &osc[..k], "osc", (30.0, 70.0), 20.0);
-            let z = bands(&t[..k], &price[..k], &a[..k], &b[..k], "band");
+            let x = crossover(&t[..k], &price[..k], &a[..k], &b[..k], (Label::Named("a"), Label::Named("b")), 0.05);
+            let y = above_level(&t[..k], &osc[..k], Label::Named("osc"), (30.0, 70.0), 20.0);
+            let z = bands(&t[..k], &price[..k], &a[..k], &b[..k], Label::Named("band"));
             let combined = combine(&[(&x, 0.5), (&y, 0.3), (&z, 0.2)], &t[..k]);
             (x, y, z, combined)
         };
@@ -89,4 +93,24 @@ proptest! {
         let hold = backtest(&closes, &always, 0.0);
         prop_assert!((hold.strategy_return - hold.buy_and_hold_return).abs() < 1e-9 * (1.0 + hold.buy_and_hold_return.abs()));
     }
+}
+
+/// The documented strategies over a real-looking walk: no look-ahead, and
+/// the combined signal's reasons name the rules that have a view.
+#[test]
+fn strategies_never_look_ahead() {
+    let n = 400;
+    let t = times(n);
+    let closes: Vec<f64> = (0..n).map(|i| 100.0 + 20.0 * ((i as f64) / 17.0).sin() + (i as f64) / 10.0).collect();
+    let full = evaluate_all(&t, &closes).unwrap();
+    for cut in [1, 30, 199, 201, 350] {
+        let part = evaluate_all(&t[..cut], &closes[..cut]).unwrap();
+        assert_eq!(part.combined[..], full.combined[..cut], "cut {cut}");
+        for ((_, a), (_, b)) in part.strategies.iter().zip(&full.strategies) {
+            assert_eq!(a[..], b[..cut], "cut {cut}");
+        }
+    }
+    let last = full.combined.last().unwrap();
+    assert!(last.reasons[0].to_string().starts_with("combined score"));
+    assert_eq!(full.strategies.len(), STRATEGIES.len());
 }

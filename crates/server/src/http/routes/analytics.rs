@@ -1,7 +1,8 @@
 //! `GET /v1/assets/{id}/risk` and the other analytics.
 
 use altgate_protocol::{
-    AssetId, Correlations, ErrorCode, Interval, PortfolioAnalysis, PortfolioRequest, Problem, Risk,
+    AssetId, Correlations, ErrorCode, Grades, Indicators, Interval, PortfolioAnalysis, PortfolioRequest, Problem, Risk,
+    Signals, Timestamp,
 };
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
@@ -12,7 +13,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::analytics::{AnalyticsError, PortfolioInputError, RiskRequest, analyze, correlations, risk};
+use crate::analytics::{
+    AnalyticsError, PortfolioInputError, RiskRequest, analyze, correlations, grades, indicators, risk, signals,
+};
 use crate::http::auth::{Auth, Read};
 use crate::http::error::ApiError;
 use crate::http::json::JsonBody;
@@ -22,7 +25,13 @@ use crate::market::MarketError;
 use crate::state::AppState;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_risk)).routes(routes!(get_correlations)).routes(routes!(analyze_portfolio))
+    OpenApiRouter::new()
+        .routes(routes!(get_risk))
+        .routes(routes!(get_correlations))
+        .routes(routes!(analyze_portfolio))
+        .routes(routes!(get_indicators))
+        .routes(routes!(get_signals))
+        .routes(routes!(get_grades))
 }
 
 /// An asset id from the path, known to the catalog.
@@ -38,6 +47,7 @@ pub(crate) fn known_asset(state: &AppState, id: &str, param: &'static str) -> Re
 pub(crate) fn analytics_error(error: AnalyticsError) -> ApiError {
     match error {
         AnalyticsError::InsufficientHistory(detail) => ApiError::new(ErrorCode::InsufficientHistory).detail(detail),
+        AnalyticsError::TooMany(detail) => ApiError::invalid_parameter("start", detail),
         AnalyticsError::Market(MarketError::NoData(asset)) => {
             ApiError::new(ErrorCode::NoMarketData).detail(format!("`{asset}` has no market data yet"))
         }
@@ -281,4 +291,191 @@ async fn analyze_portfolio(
         })
     })
     .await
+}
+
+/// What `GET /v1/assets/{id}/indicators` computes.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct IndicatorsQuery {
+    /// Comma-separated specs: `sma(20)`, `ema(50)`, `wma(10)`, `rsi(14)`,
+    /// `macd(12,26,9)`, `bbands(20,2)`, `atr(14)`, `trange`, `stoch(5,3,3)`,
+    /// `obv`, `adx(14)`, `roc(10)`, `stddev(20,1)`; omitted parameters take
+    /// TA-Lib's defaults.
+    #[param(value_type = String, example = "rsi(14),macd(12,26,9),bbands(20,2),ema(50)")]
+    indicators: String,
+    /// The candle interval; `1d` by default.
+    #[param(value_type = Option<String>, example = "1d")]
+    interval: Option<Interval>,
+    /// The first candle returned (RFC 3339 or Unix ms); earlier candles
+    /// still warm the indicators up. The last 1000 candles when absent.
+    #[param(value_type = Option<String>)]
+    start: Option<Timestamp>,
+    /// The last candle returned opens at or before this.
+    #[param(value_type = Option<String>)]
+    end: Option<Timestamp>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IndicatorsQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = QueryParams::parse(parts.uri.query());
+        let indicators = params.one("indicators", |s| Ok::<_, String>(s.to_owned()))?;
+        let query = IndicatorsQuery {
+            indicators: indicators.ok_or_else(|| ApiError::invalid_parameter("indicators", "is required"))?,
+            interval: params.one("interval", str::parse)?,
+            start: params.one("start", Timestamp::parse)?,
+            end: params.one("end", Timestamp::parse)?,
+        };
+        params.finish()?;
+        Ok(query)
+    }
+}
+
+/// Technical indicators of an asset, exact to TA-Lib.
+///
+/// Aligned series, one per indicator output, with `null` during warm-up.
+/// Indicators are computed over the whole stored history, so the first
+/// points of a range are warmed up by the candles before it.
+#[utoipa::path(
+    get,
+    path = "/v1/assets/{id}/indicators",
+    tag = "analytics",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The asset id, e.g. `ethereum`"), IndicatorsQuery),
+    responses(
+        (status = 200, description = "The series", body = Indicators),
+        (status = 400, description = "A malformed indicator spec (naming the indicator and why), an unknown \
+            interval, or more than 10000 points (`invalid_parameter`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset (`asset_not_found`), or no data (`no_market_data`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn get_indicators(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    Path(id): Path<String>,
+    query: IndicatorsQuery,
+) -> Result<Response, ApiError> {
+    let asset = known_asset(&state, &id, "id")?;
+    let specs = altgate_market::indicators::IndicatorSpec::parse_list(&query.indicators)
+        .map_err(|e| ApiError::invalid_parameter("indicators", e))?;
+    let interval = query.interval.unwrap_or(Interval::D1);
+    let to = query.end.map_or(i64::MAX, |t| interval.align(t.as_millis()).saturating_add(interval.millis()));
+    let from = match query.start {
+        Some(start) => interval.align(start.as_millis()),
+        // The last 1000 candles.
+        None => to.min(state.platform.now().saturating_add(interval.millis())).saturating_sub(1000 * interval.millis()),
+    };
+    if from >= to {
+        return Err(ApiError::invalid_parameter("end", "must not be before `start`"));
+    }
+    let market = &state.platform.market;
+    let key = format!("indicators|{asset}|{interval}|{specs:?}|{from}|{to}|{:?}", market.version(&asset));
+    cached(&state, key, async {
+        indicators(market, &asset, interval, &specs, (from, to)).await.map_err(analytics_error)
+    })
+    .await
+}
+
+/// The fee and history of `GET /v1/assets/{id}/signals`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SignalsQuery {
+    /// The candle interval; `1d` by default.
+    #[param(value_type = Option<String>, example = "1d")]
+    interval: Option<Interval>,
+    /// The fee per entry or exit in backtests, as a fraction (0 to 0.05; 0.001 by default).
+    fee: Option<f64>,
+    /// How many of the latest combined signals to return (0 to 10000; 100 by default).
+    history: Option<u32>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SignalsQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut params = QueryParams::parse(parts.uri.query());
+        let query = SignalsQuery {
+            interval: params.one("interval", str::parse)?,
+            fee: params.one("fee", |s| match s.parse::<f64>() {
+                Ok(f) if (0.0..=0.05).contains(&f) => Ok(f),
+                _ => Err("must be a fraction from 0 to 0.05"),
+            })?,
+            history: params.one("history", int_in_range(0, 10_000))?,
+        };
+        params.finish()?;
+        Ok(query)
+    }
+}
+
+/// Explainable trading signals with backtests.
+///
+/// The current signal of each documented strategy (trend: EMA crossover,
+/// close against SMA 200; momentum: RSI, MACD; volatility: Bollinger
+/// breakout) and their weighted combination, each with its reasons and a
+/// long-or-flat backtest with fees and no look-ahead (docs/signals.md).
+#[utoipa::path(
+    get,
+    path = "/v1/assets/{id}/signals",
+    tag = "analytics",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The asset id, e.g. `ethereum`"), SignalsQuery),
+    responses(
+        (status = 200, description = "The signals", body = Signals),
+        (status = 400, description = "A parameter is invalid (`invalid_parameter`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such asset (`asset_not_found`), or no data (`no_market_data`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too little history (`insufficient_history`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn get_signals(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    Path(id): Path<String>,
+    query: SignalsQuery,
+) -> Result<Response, ApiError> {
+    let asset = known_asset(&state, &id, "id")?;
+    let interval = query.interval.unwrap_or(Interval::D1);
+    let fee = query.fee.unwrap_or(0.001);
+    let history = usize::try_from(query.history.unwrap_or(100)).unwrap_or(100);
+    let market = &state.platform.market;
+    let key = format!("signals|{asset}|{interval}|{fee}|{history}|{:?}", market.version(&asset));
+    cached(&state, key, async { signals(market, &asset, interval, fee, history).await.map_err(analytics_error) }).await
+}
+
+/// The trader and investor grades of an asset, with their components.
+#[utoipa::path(
+    get,
+    path = "/v1/assets/{id}/grades",
+    tag = "analytics",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The asset id, e.g. `ethereum`")),
+    responses(
+        (status = 200, description = "The grades (docs/grades.md)", body = Grades),
+        (status = 404, description = "No such asset (`asset_not_found`), or no data (`no_market_data`)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too little history (`insufficient_history`)",
+            body = Problem, content_type = "application/problem+json"),
+        AuthErrors,
+        CommonErrors,
+    )
+)]
+async fn get_grades(
+    State(state): State<AppState>,
+    _: Auth<Read>,
+    Path(id): Path<String>,
+    _: crate::http::query::NoParams,
+) -> Result<Response, ApiError> {
+    let asset = known_asset(&state, &id, "id")?;
+    let market = &state.platform.market;
+    let key = format!("grades|{asset}|{:?}", market.version(&asset));
+    cached(&state, key, async { grades(market, &asset).await.map_err(analytics_error) }).await
 }

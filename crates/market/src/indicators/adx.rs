@@ -98,16 +98,7 @@ struct Directional {
 impl Directional {
     fn new(period: usize) -> Directional {
         let (keep, add) = wilder_factors(period);
-        Directional {
-            period,
-            keep,
-            add,
-            seen: 0,
-            previous: [0.0; 3],
-            sums: [0.0; 3],
-            smoothers: None,
-            adx: 0.0,
-        }
+        Directional { period, keep, add, seen: 0, previous: [0.0; 3], sums: [0.0; 3], smoothers: None, adx: 0.0 }
     }
 
     /// Adds a bar. Returns nothing during the first `period` bars, then
@@ -202,7 +193,9 @@ pub fn adx(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Result<Ad
             // goes to `smoothed[0]`, no longer needed.
             let [plus, minus, range] = &mut smoothed;
             let points = plus_out.iter_mut().zip(minus_out.iter_mut());
-            for ((plus_di, minus_di), ((plus, &minus), &range)) in points.zip(plus.iter_mut().zip(minus.iter()).zip(range.iter())) {
+            for ((plus_di, minus_di), ((plus, &minus), &range)) in
+                points.zip(plus.iter_mut().zip(minus.iter()).zip(range.iter()))
+            {
                 let [p, m, dx] = directional(*plus, minus, range);
                 (*plus_di, *minus_di, *plus) = (p, m, dx);
             }

@@ -102,7 +102,6 @@ pub(crate) fn rolling_means(input: &[f64], period: usize) -> Vec<f64> {
         state.mean()
     }));
     values
-
 }
 
 /// Streaming [`sma`]: push one value at a time.

@@ -84,10 +84,19 @@ pub fn macd(input: &[f64], fast: usize, slow: usize, signal: usize) -> Result<Ma
     let mut outputs: [Vec<f64>; 3] = std::array::from_fn(|_| vec![0.0; count]);
     let [lines, signals, hists] = &mut outputs;
     (lines[0], signals[0], hists[0]) = (line, signal_seed, line - signal_seed);
-    let points = lines[1..].iter_mut().zip(&mut signals[1..]).zip(&mut hists[1..]);
-    for (((line, signal), hist), &x) in points.zip(&input[lookback + 1..]) {
-        let point = emas.point(x);
-        (*line, *signal, *hist) = (point.macd, point.signal, point.hist);
+    let xs = &input[lookback + 1..];
+    let mut pairs = xs.chunks_exact(2);
+    let mut slots =
+        lines[1..].chunks_exact_mut(2).zip(signals[1..].chunks_exact_mut(2)).zip(hists[1..].chunks_exact_mut(2));
+    for (x, ((line, signal), hist)) in (&mut pairs).zip(&mut slots) {
+        let first = emas.first(x[0]);
+        let second = emas.second(x[0], first.macd, x[1]);
+        (line[0], signal[0], hist[0]) = (first.macd, first.signal, first.hist);
+        (line[1], signal[1], hist[1]) = (second.macd, second.signal, second.hist);
+    }
+    if let [x] = pairs.remainder() {
+        let last = emas.first(*x);
+        (lines[count - 1], signals[count - 1], hists[count - 1]) = (last.macd, last.signal, last.hist);
     }
     let [macd_values, signal_values, hist_values] = outputs;
     Ok(MacdOutput {
@@ -97,44 +106,97 @@ pub fn macd(input: &[f64], fast: usize, slow: usize, signal: usize) -> Result<Ma
     })
 }
 
-/// The three EMAs of a MACD, each `e ← e·(1-k) + x·k`: three independent
-/// dependency chains of one multiplication and one addition, which run in
-/// parallel.
+/// The factors of one EMA, `e ← e·keep + x·k`, and of two steps at once:
+/// `e₂ = e₀·keep² + (x₁·k·keep + x₂·k)`.
+#[derive(Debug, Clone, Copy)]
+struct Factors {
+    k: f64,
+    keep: f64,
+    keep2: f64,
+    k_keep: f64,
+}
+
+impl Factors {
+    fn new(period: usize) -> Factors {
+        let (k, keep) = ema_factors(period);
+        Factors { k, keep, keep2: keep * keep, k_keep: k * keep }
+    }
+
+    #[inline(always)]
+    fn one(&self, e: f64, x: f64) -> f64 {
+        e * self.keep + x * self.k
+    }
+
+    #[inline(always)]
+    fn two(&self, e: f64, x1: f64, x2: f64) -> f64 {
+        e * self.keep2 + (x1 * self.k_keep + x2 * self.k)
+    }
+}
+
+/// The three EMAs of a MACD. While the signal line is seeded they advance
+/// one value at a time; then two at a time (the second value of a pair
+/// does not wait for the first, which halves the dependency chains), the
+/// first value of a pair being computed from the same state.
 #[derive(Debug, Clone, Copy)]
 struct Emas {
     fast: f64,
     slow: f64,
     signal: f64,
-    /// `k` and `1 - k` of the fast, slow and signal EMAs.
-    factors: [(f64, f64); 3],
+    factors: [Factors; 3],
+    /// The first value of a pair and its MACD line, in the streaming form.
+    pending: Option<(f64, f64)>,
 }
 
 impl Emas {
     fn new(fast: usize, slow: usize, fast_seed: f64, slow_seed: f64) -> Emas {
-        Emas { fast: fast_seed, slow: slow_seed, signal: 0.0, factors: [ema_factors(fast), ema_factors(slow), (0.0, 0.0)] }
+        let factors = [Factors::new(fast), Factors::new(slow), Factors::new(1)];
+        Emas { fast: fast_seed, slow: slow_seed, signal: 0.0, factors, pending: None }
     }
 
     fn start_signal(&mut self, period: usize, seed: f64) {
         self.signal = seed;
-        self.factors[2] = ema_factors(period);
+        self.factors[2] = Factors::new(period);
     }
 
-    /// Advances the fast and slow EMAs; returns the MACD line.
+    /// Advances the fast and slow EMAs by one value; returns the MACD line.
     #[inline(always)]
     fn step(&mut self, x: f64) -> f64 {
-        let [(fast_k, fast_keep), (slow_k, slow_keep), _] = self.factors;
-        self.fast = self.fast * fast_keep + x * fast_k;
-        self.slow = self.slow * slow_keep + x * slow_k;
+        self.fast = self.factors[0].one(self.fast, x);
+        self.slow = self.factors[1].one(self.slow, x);
         self.fast - self.slow
     }
 
-    /// Advances all three EMAs.
+    /// The point after `x`, first of a pair (the state does not move).
     #[inline(always)]
-    fn point(&mut self, x: f64) -> MacdPoint {
-        let line = self.step(x);
-        let (signal_k, signal_keep) = self.factors[2];
-        self.signal = self.signal * signal_keep + line * signal_k;
+    fn first(&self, x: f64) -> MacdPoint {
+        let [fast, slow, signal] = self.factors;
+        let line = fast.one(self.fast, x) - slow.one(self.slow, x);
+        let signal = signal.one(self.signal, line);
+        MacdPoint { macd: line, signal, hist: line - signal }
+    }
+
+    /// The point after `x2`, second of a pair after `x1` (whose line is
+    /// `line1`); the state moves two values.
+    #[inline(always)]
+    fn second(&mut self, x1: f64, line1: f64, x2: f64) -> MacdPoint {
+        let [fast, slow, signal] = self.factors;
+        self.fast = fast.two(self.fast, x1, x2);
+        self.slow = slow.two(self.slow, x1, x2);
+        let line = self.fast - self.slow;
+        self.signal = signal.two(self.signal, line1, line);
         MacdPoint { macd: line, signal: self.signal, hist: line - self.signal }
+    }
+
+    /// One value of the streaming form, after the signal is seeded.
+    fn point(&mut self, x: f64) -> MacdPoint {
+        match self.pending.take() {
+            None => {
+                let point = self.first(x);
+                self.pending = Some((x, point.macd));
+                point
+            }
+            Some((x1, line1)) => self.second(x1, line1, x),
+        }
     }
 }
 

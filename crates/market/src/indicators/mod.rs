@@ -26,7 +26,7 @@
 //! | indicator | definition | seed | lookback |
 //! |---|---|---|---|
 //! | SMA(n), n ≥ 2 | mean of the last n values | | n-1 |
-//! | EMA(n), n ≥ 2 | `e = e·(1-k) + x·k`, `k = 2/(n+1)` | SMA of the first n values | n-1 |
+//! | EMA(n), n ≥ 2 | `e = e + (x - e)·k`, `k = 2/(n+1)` | SMA of the first n values | n-1 |
 //! | WMA(n), n ≥ 2 | `Σ w·x / (n(n+1)/2)`, newest weight n, oldest 1 | | n-1 |
 //! | RSI(n), n ≥ 2 | `100·G/(G+L)` (0 when G+L = 0); G, L Wilder averages of gains and losses | G, L: means of the first n changes | n |
 //! | MACD(f,s,g) | EMA(f) − EMA(s); signal EMA(g) of it; hist = MACD − signal | see below | (s-1)+(g-1) |
@@ -57,29 +57,45 @@
 //!
 //! # Numerics
 //!
-//! Results match TA-Lib within 1e-9 relative error (in practice within a
-//! few units in the last place, see the tests), but are not always its bits:
-//! TA-Lib itself changed its arithmetic across versions (0.4 divides in its
-//! Wilder recursions; later versions fuse multiply-adds through runtime CPU
-//! dispatch). Here every operation is a plain IEEE-754 double operation,
-//! never fused, so results are the same bits on every platform, and
-//! recursions are written for a short dependency chain:
+//! Results match TA-Lib within 1e-9 relative error (in practice within
+//! 1e-15 to 1e-11, see the tests; more only where a value crosses zero, as
+//! MACD's lines do), but are not always its bits: TA-Lib itself changed its
+//! arithmetic across versions (0.4 divides in its Wilder recursions; later
+//! versions fuse multiply-adds through runtime CPU dispatch, which safe Rust
+//! cannot do without a compile-time target). Here every operation is a
+//! plain IEEE-754 double operation, never fused, so results are the same
+//! bits on every platform, and recursions are arranged for short dependency
+//! chains:
 //!
-//! - SMA, the BBANDS middle band, slow %K/%D and ROC are TA-Lib's exact
-//!   operations (running sum: add the new value, divide, subtract the
-//!   oldest), bit-identical to TA-Lib.
-//! - EMA (and MACD's three EMAs) use `e·(1-k) + x·k`; Wilder averages
-//!   (RSI, ADX) use `s·(n-1)/n + x·(1 - (n-1)/n)` rather than a division per
-//!   value. ATR evaluates the same recursion two values at a time (see
-//!   `range.rs`), which halves its dependency chain.
-//! - WMA keeps the running sums `Σx` and `Σw·x` and updates each with one
-//!   addition per value.
+//! - TRANGE, ROC and OBV are TA-Lib's exact operations (bit-identical).
+//! - Rolling sums (SMA, the BBANDS middle band, slow %K/%D, WMA's two sums)
+//!   add `newest - oldest` per value and are summed afresh from the window
+//!   every 16 periods, so rounding cannot build up over a long series; means
+//!   multiply by `1/period`.
+//! - EMA uses `e·(1-k) + x·k`, Wilder averages (RSI, ATR, ADX)
+//!   `s·(n-1)/n + x·(1 - (n-1)/n)` (ADX's running sums with `x·1`), both
+//!   evaluated four values at a time from the value at the start of each
+//!   group (`smooth.rs`); MACD's three EMAs advance two values at a time.
+//!   These differ from the value-at-a-time recursion only by rounding.
 //! - The variance of STDDEV and BBANDS is computed from sums of deviations
 //!   from a shift near the window's values (not `E[x²] − E[x]²` of raw
 //!   prices, which cancels digits on a quiet window of a high price); the
 //!   shift is moved to the window mean, and the sums rebuilt, when the
-//!   subtraction would lose digits, after a large value left the window,
+//!   subtraction would lose digits, after a far-off value left the window,
 //!   and every 16 periods. A window of identical values has deviation 0.
+//! - ADX's ±DI are `±DM·(100/TR)`.
+//!
+//! The streaming forms perform the same operations on the same values, so
+//! they return the batch values bit for bit. A streaming update is O(1):
+//! amortised where a window is summed afresh or re-anchored (O(period),
+//! once per 16 periods at most unless precision demands it) and for the
+//! stochastic's window extremes (a monotonic queue).
+//!
+//! # Defaults
+//!
+//! Parameters omitted in a spec take current TA-Lib's defaults: `sma`,
+//! `ema`, `wma` 30; `rsi`, `atr`, `adx` 14; `macd` 12,26,9; `bbands` 20,2;
+//! `stddev` 5,1; `stoch` 5,3,3; `roc` 10.
 //!
 //! Zero tests follow current TA-Lib: exact comparisons with 0 for sums of
 //! non-negative quantities (RSI's G+L, ADX's TR, STOCH's range), so a

@@ -45,47 +45,31 @@ fn fast_k(close: f64, highest: f64, lowest: f64) -> f64 {
     if range != 0.0 { (close - lowest) / range * 100.0 } else { 0.0 }
 }
 
-/// Windows up to this length are scanned for their extremes; longer ones
-/// track the index of the extreme and rescan only when it leaves.
+/// Windows up to this length are scanned for their extremes (no branch to
+/// mispredict); longer ones use monotonic queues (amortised O(1) per bar,
+/// whatever the data).
 const SCAN: usize = 16;
 
 /// The highest high and lowest low of each window of `period` bars, in
-/// order (`period` ≤ the number of bars).
+/// order (`period` ≤ the number of bars), passed to `each` with the index
+/// of the window's last bar.
 fn extremes(high: &[f64], low: &[f64], period: usize, mut each: impl FnMut(usize, f64, f64)) {
-    let max = |window: &[f64]| window.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
-    let min = |window: &[f64]| window.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
     if period <= SCAN {
+        let max = |window: &[f64]| window.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        let min = |window: &[f64]| window.iter().fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
         for (i, (h, l)) in high.windows(period).zip(low.windows(period)).enumerate() {
             each(i + period - 1, max(h), min(l));
         }
         return;
     }
-    let (mut highest, mut lowest) = (0, 0);
-    for i in period - 1..high.len() {
-        let start = i + 1 - period;
-        if highest < start || i == period - 1 {
-            highest = start + position(&high[start..=i], |v, best| v >= best);
-        } else if high[i] >= high[highest] {
-            highest = i;
-        }
-        if lowest < start || i == period - 1 {
-            lowest = start + position(&low[start..=i], |v, best| v <= best);
-        } else if low[i] <= low[lowest] {
-            lowest = i;
-        }
-        each(i, high[highest], low[lowest]);
-    }
-}
-
-/// The index of the extreme of `window` under `better` (ties: the latest).
-fn position(window: &[f64], better: impl Fn(f64, f64) -> bool) -> usize {
-    let mut best = 0;
-    for (i, &v) in window.iter().enumerate() {
-        if better(v, window[best]) {
-            best = i;
+    let mut highest = Extremum::new(Extreme::Max, period);
+    let mut lowest = Extremum::new(Extreme::Min, period);
+    for (i, (&h, &l)) in high.iter().zip(low).enumerate() {
+        let (h, l) = (highest.push(h), lowest.push(l));
+        if i + 1 >= period {
+            each(i, h, l);
         }
     }
-    best
 }
 
 /// Stochastic oscillator of the bars: fast %K over `fastk` bars (highest

@@ -46,14 +46,3 @@ fn every_point_of_the_252_bar_regression_series() {
 fn every_point_of_coinbase_btcusd_daily() {
     check_file("talib_outputs_on_coinbase_btcusd_daily.csv");
 }
-
-#[test]
-fn every_point_of_bitstamp_ethusd_daily_when_present() {
-    // Listed in SOURCES.md but not always shipped: skipped when absent.
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/indicators/talib_generated/");
-    if std::path::Path::new(path).join("talib_outputs_on_bitstamp_ethusd_daily.csv").exists() {
-        check_file("talib_outputs_on_bitstamp_ethusd_daily.csv");
-    } else {
-        eprintln!("skipping: talib_outputs_on_bitstamp_ethusd_daily.csv is not in this copy of shared/");
-    }
-}

@@ -293,6 +293,9 @@ async fn analyze_portfolio(
     .await
 }
 
+/// The most indicators one request may ask for.
+const MAX_SPECS: usize = 20;
+
 /// What `GET /v1/assets/{id}/indicators` computes.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -363,6 +366,9 @@ async fn get_indicators(
     let asset = known_asset(&state, &id, "id")?;
     let specs = altgate_market::indicators::IndicatorSpec::parse_list(&query.indicators)
         .map_err(|e| ApiError::invalid_parameter("indicators", e))?;
+    if specs.len() > MAX_SPECS {
+        return Err(ApiError::invalid_parameter("indicators", format!("names more than {MAX_SPECS} indicators")));
+    }
     let interval = query.interval.unwrap_or(Interval::D1);
     let to = query.end.map_or(i64::MAX, |t| interval.align(t.as_millis()).saturating_add(interval.millis()));
     let from = match query.start {

@@ -1,11 +1,13 @@
 //! The HTTP client.
 
 use altgate_protocol::{
-    Account, AccountId, Asset, AuditEvent, CategoryList, CreateAccountRequest, CreateKeyRequest, CreatedKey,
+    Account, AccountId, Asset, AuditEvent, CategoryList, CreateAccountRequest, CreateKeyRequest, CreatedKey, ErrorCode,
     ExpireKeyRequest, KeyId, KeyInfo, KeyUsage, Page, Problem, RevokedKeys, RotateKeyRequest, ServerTime, Signup,
     SignupRequest, Timestamp, UpdateAccountRequest,
 };
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use altgate_protocol::signing::{
     CanonicalRequest, HmacSigner, KEY_ID_HEADER, NONCE_HEADER, Nonce, SIGNATURE_HEADER, TIMESTAMP_HEADER,
@@ -25,7 +27,14 @@ pub struct Client {
     base: String,
     key: Option<Arc<Credentials>>,
     random: Arc<SystemRandom>,
+    /// Server clock minus local clock, in ms, from the last [`Client::sync_clock`].
+    clock_offset_ms: Arc<AtomicI64>,
 }
+
+/// The longest `Retry-After` a call waits out by itself before retrying.
+const MAX_RETRY_AFTER_SECS: u64 = 60;
+/// Tries of a safe request through transient network errors.
+const NETWORK_TRIES: u32 = 3;
 
 /// A key and its id; every request is signed with it (HMAC-SHA256).
 struct Credentials {
@@ -54,11 +63,83 @@ impl Client {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Error::Config(format!("`{base_url}` is not an http(s) URL")));
         }
-        Ok(Client { http: reqwest::Client::new(), base, key: None, random: Arc::new(SystemRandom::new()) })
+        Ok(Client {
+            http: reqwest::Client::new(),
+            base,
+            key: None,
+            random: Arc::new(SystemRandom::new()),
+            clock_offset_ms: Arc::new(AtomicI64::new(0)),
+        })
+    }
+
+    /// Measures the offset of the server's clock from this machine's with
+    /// `GET /v1/time`, NTP-style (the server's time against the midpoint of
+    /// the round trip), and signs later requests with corrected
+    /// timestamps. Returns the offset in ms. Calls do this by themselves
+    /// once when the server says `timestamp_out_of_window`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
+    /// let offset_ms = client.sync_clock().await?;
+    /// println!("the server is {offset_ms} ms ahead");
+    /// # Ok(()) }
+    /// ```
+    pub async fn sync_clock(&self) -> Result<i64, Error> {
+        let sent = now_ms();
+        let response = self.http.get(format!("{}/v1/time", self.base)).send().await?;
+        let received = now_ms();
+        let time: ServerTime = decode(response).await?;
+        let offset = time.server_time_ms - sent.saturating_add(received) / 2;
+        self.clock_offset_ms.store(offset, Ordering::Relaxed);
+        Ok(offset)
+    }
+
+    /// The clock offset in use (server minus local, ms).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Sends one request, retrying where that is safe: once after a clock
+    /// re-sync on `timestamp_out_of_window` (with a new nonce); after
+    /// `Retry-After` on 429 (the request was refused, not run), when the wait
+    /// is at most a minute; and, for GET only, through transient network
+    /// errors with exponential backoff and jitter.
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<T, Error> {
+        let mut resynced = false;
+        let mut waited = false;
+        let mut network_tries = 0;
+        loop {
+            match self.call_once(method.clone(), path, body.clone()).await {
+                Err(e) if e.code() == Some(ErrorCode::TimestampOutOfWindow) && !resynced && self.key.is_some() => {
+                    resynced = true;
+                    self.sync_clock().await?;
+                }
+                Err(Error::Api { ref problem, retry_after_secs: Some(wait) })
+                    if problem.status == 429 && !waited && wait <= MAX_RETRY_AFTER_SECS =>
+                {
+                    waited = true;
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                }
+                Err(Error::Transport(_)) if method == Method::GET && network_tries + 1 < NETWORK_TRIES => {
+                    network_tries += 1;
+                    let mut jitter = [0u8; 1];
+                    let _ = self.random.fill(&mut jitter);
+                    let base = 100u64 << network_tries;
+                    let delay = base / 2 + base * u64::from(jitter[0]) / 512;
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Builds, signs and sends one request.
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<T, Error> {
+    async fn call_once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, Error> {
         let url = reqwest::Url::parse(&format!("{}{path}", self.base)).map_err(|e| Error::Config(e.to_string()))?;
         let mut builder: RequestBuilder = self.http.request(method.clone(), url.clone());
         let body = body.unwrap_or_default();
@@ -66,7 +147,7 @@ impl Client {
             let mut entropy = [0u8; 24];
             self.random.fill(&mut entropy).map_err(|_| Error::Config("the system random generator failed".into()))?;
             let nonce = Nonce::from_entropy(&entropy);
-            let timestamp_ms = now_ms();
+            let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
             let canonical = canonical_string(&CanonicalRequest {
                 key_id: &credentials.key_id,
                 timestamp_ms,
@@ -89,11 +170,15 @@ impl Client {
         decode(builder.send().await?).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+    pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         self.call(Method::GET, path, None).await
     }
 
-    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T, Error> {
+    pub(crate) async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, Error> {
         let body = body.map(serde_json::to_vec).transpose().map_err(|e| Error::Config(e.to_string()))?;
         self.call(Method::POST, path, body).await
     }
@@ -231,7 +316,7 @@ fn now_ms() -> i64 {
 }
 
 /// Percent-encodes a path segment or query value.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

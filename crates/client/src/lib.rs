@@ -4,6 +4,14 @@
 //! here as [`protocol`], so the SDK and the server cannot disagree about a
 //! field.
 //!
+//! Every request is signed (HMAC-SHA256 with the key, a fresh CSPRNG nonce
+//! and a timestamp). The client keeps its clock in step with the server's:
+//! [`Client::sync_clock`] measures the offset NTP-style, and a call refused
+//! with `timestamp_out_of_window` re-syncs once and is signed again. A 429
+//! is waited out once (`Retry-After`, up to a minute); GET requests are
+//! retried through transient network errors with exponential backoff and
+//! jitter; other requests are never replayed blindly.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), altgate_client::Error> {
 //! use altgate_client::Client;
@@ -15,7 +23,9 @@
 
 mod client;
 mod error;
+mod market;
 
 pub use altgate_protocol as protocol;
 pub use client::Client;
 pub use error::Error;
+pub use market::OhlcvQuery;

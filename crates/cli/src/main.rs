@@ -5,6 +5,7 @@ mod admin;
 mod failure;
 mod import;
 mod keys;
+mod market;
 mod output;
 mod serve;
 mod target;
@@ -45,6 +46,10 @@ enum Command {
     Accounts(accounts::AccountsArgs),
     /// Import OHLCV files into a data directory.
     Import(import::ImportArgs),
+    /// The latest prices (over HTTP).
+    Prices(market::PricesArgs),
+    /// An asset's candles, every page (over HTTP).
+    Ohlcv(market::OhlcvArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +75,8 @@ fn main() -> ExitCode {
             Command::Keys(args) => keys::run(args).await,
             Command::Accounts(args) => accounts::run(args).await,
             Command::Import(args) => import::run(args).await,
+            Command::Prices(args) => market::prices(args).await,
+            Command::Ohlcv(args) => market::ohlcv(args).await,
         }
     });
     match outcome {

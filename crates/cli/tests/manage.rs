@@ -209,3 +209,40 @@ fn import_merges_files_idempotently_and_lists_rejected_rows_with_their_line() {
     let output = altgate(&["import", "--data-dir", data_dir, "--asset", "no-such-coin", bad_path], &[]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn prices_and_candles_over_http_as_tables_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = init(dir.path());
+    let klines = dir.path().join("klines.csv");
+    let rows: String = (0..1500)
+        .map(|i| {
+            let t = 1_500_000_000_000_i64 / 60_000 * 60_000 + i * 60_000;
+            format!("{t},10,12,9,{}.5,2,{},20,3,1,10,0\n", 10 + i % 2, t + 59_999)
+        })
+        .collect();
+    std::fs::write(&klines, rows).unwrap();
+    let data_dir = dir.path().to_str().unwrap().to_owned();
+    let imported = altgate(&["import", "--data-dir", &data_dir, "--asset", "bitcoin", klines.to_str().unwrap()], &[]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let server = Server::start_in(dir);
+    let url = server.url();
+    let env = [
+        ("ALTGATE_URL", url.as_str()),
+        ("ALTGATE_KEY", admin["key"].as_str().unwrap()),
+        ("ALTGATE_KEY_ID", admin["key_id"].as_str().unwrap()),
+    ];
+
+    let prices = json(&altgate(&["prices", "bitcoin", "--json"], &env));
+    assert_eq!(prices["data"][0]["price"], 11.5);
+    let table = stdout(&altgate(&["prices"], &env));
+    assert!(table.starts_with("asset ") && table.contains("bitcoin  11.5"), "{table}");
+    // Every page: 1,500 minutes over two pages of 1,000.
+    let candles = json(&altgate(&["ohlcv", "bitcoin", "--interval", "1m", "--json"], &env));
+    assert_eq!(candles.as_array().unwrap().len(), 1500);
+    let hours = json(&altgate(&["ohlcv", "bitcoin", "--interval", "1h", "--json"], &env));
+    // The first hour holds the 20 minutes from 02:40; the next a full 60.
+    assert_eq!((hours[0]["volume"].as_f64(), hours[1]["volume"].as_f64()), (Some(40.0), Some(120.0)));
+    let unknown = altgate(&["ohlcv", "no-such-coin"], &env);
+    assert_eq!(unknown.status.code(), Some(4));
+}

@@ -5,13 +5,12 @@ use altgate_protocol::{
     ExpireKeyRequest, KeyId, KeyInfo, KeyUsage, Page, Problem, RevokedKeys, RotateKeyRequest, ServerTime, Signup,
     SignupRequest, Timestamp, UpdateAccountRequest,
 };
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use altgate_protocol::signing::{
-    CanonicalRequest, HmacSigner, KEY_ID_HEADER, NONCE_HEADER, Nonce, SIGNATURE_HEADER, TIMESTAMP_HEADER,
-    canonical_string,
+    CanonicalRequest, KEY_ID_HEADER, NONCE_HEADER, Nonce, SIGNATURE_HEADER, TIMESTAMP_HEADER, canonical_string,
 };
 use reqwest::{Method, RequestBuilder, Response};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -19,13 +18,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
+use crate::keyring::{Credentials, KeyRing, lock};
 
-/// A client of one Altgate server, authenticating with one key.
+/// A client of one Altgate server, signing with its key ring.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
-    key: Option<Arc<Credentials>>,
+    keys: Arc<Mutex<KeyRing>>,
     random: Arc<SystemRandom>,
     /// Server clock minus local clock, in ms, from the last [`Client::sync_clock`].
     clock_offset_ms: Arc<AtomicI64>,
@@ -36,25 +36,71 @@ const MAX_RETRY_AFTER_SECS: u64 = 60;
 /// Tries of a safe request through transient network errors.
 const NETWORK_TRIES: u32 = 3;
 
-/// A key and its id; every request is signed with it (HMAC-SHA256).
-struct Credentials {
-    key_id: String,
-    signer: HmacSigner,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Credentials({})", self.key_id)
-    }
-}
-
 impl Client {
     /// A client of the server at `base_url` signing every request with the
-    /// key `key` whose id is `key_id`.
+    /// key `key` (HMAC-SHA256) whose id is `key_id`.
+    ///
+    /// ```no_run
+    /// let client = altgate_client::Client::new("http://127.0.0.1:8080", "key_3XfN8bQ2LrT7aPq9", "ag_live_…")?;
+    /// # Ok::<(), altgate_client::Error>(())
+    /// ```
     pub fn new(base_url: &str, key_id: &str, key: &str) -> Result<Client, Error> {
-        let mut client = Client::anonymous(base_url)?;
-        client.key = Some(Arc::new(Credentials { key_id: key_id.to_owned(), signer: HmacSigner::new(key) }));
+        let client = Client::anonymous(base_url)?;
+        lock(&client.keys).current = Some(Credentials::hmac(key_id, key));
         Ok(client)
+    }
+
+    /// A client signing with an Ed25519 private key (its 32-byte seed), for
+    /// a key created with `{"signing": "ed25519", "public_key": …}`; see
+    /// [`generate_ed25519`](crate::generate_ed25519).
+    ///
+    /// ```no_run
+    /// let (seed, _public_key) = altgate_client::generate_ed25519()?;
+    /// let client = altgate_client::Client::with_ed25519("http://127.0.0.1:8080", "key_3XfN8bQ2LrT7aPq9", &seed)?;
+    /// # Ok::<(), altgate_client::Error>(())
+    /// ```
+    pub fn with_ed25519(base_url: &str, key_id: &str, seed: &[u8; 32]) -> Result<Client, Error> {
+        let client = Client::anonymous(base_url)?;
+        lock(&client.keys).current = Some(Credentials::ed25519(key_id, seed)?);
+        Ok(client)
+    }
+
+    /// A client whose credentials come from a TOML file (`key_id`, `key`,
+    /// and optionally `next_key_id`, `next_key`), reloaded whenever the
+    /// file changes: a rotation only has to rewrite the file.
+    ///
+    /// ```no_run
+    /// let client = altgate_client::Client::with_credentials_file("http://127.0.0.1:8080", "/run/secrets/altgate.toml".as_ref())?;
+    /// # Ok::<(), altgate_client::Error>(())
+    /// ```
+    pub fn with_credentials_file(base_url: &str, path: &std::path::Path) -> Result<Client, Error> {
+        let client = Client::anonymous(base_url)?;
+        lock(&client.keys).watch(path)?;
+        Ok(client)
+    }
+
+    /// Gives the key that follows the current one (from a rotation): the
+    /// client switches to it, without failing the call, as soon as the
+    /// server answers `key_expired`, `key_revoked` or `unknown_key`.
+    ///
+    /// ```no_run
+    /// # fn run(client: &altgate_client::Client) {
+    /// client.set_next_key("key_9PqR2sT4uV6wX8yZ", "ag_live_…");
+    /// # }
+    /// ```
+    pub fn set_next_key(&self, key_id: &str, key: &str) {
+        lock(&self.keys).next = Some(Credentials::hmac(key_id, key));
+    }
+
+    /// The id of the key requests are signed with now.
+    ///
+    /// ```no_run
+    /// # fn run(client: &altgate_client::Client) {
+    /// println!("signing with {:?}", client.key_id());
+    /// # }
+    /// ```
+    pub fn key_id(&self) -> Option<String> {
+        lock(&self.keys).current.as_ref().map(|c| c.key_id.clone())
     }
 
     /// A client without a key, for the open endpoints (signup, time, health).
@@ -66,7 +112,7 @@ impl Client {
         Ok(Client {
             http: reqwest::Client::new(),
             base,
-            key: None,
+            keys: Arc::new(Mutex::new(KeyRing::new(None))),
             random: Arc::new(SystemRandom::new()),
             clock_offset_ms: Arc::new(AtomicI64::new(0)),
         })
@@ -108,9 +154,15 @@ impl Client {
         let mut resynced = false;
         let mut waited = false;
         let mut network_tries = 0;
+        lock(&self.keys).reload_if_changed()?;
         loop {
             match self.call_once(method.clone(), path, body.clone()).await {
-                Err(e) if e.code() == Some(ErrorCode::TimestampOutOfWindow) && !resynced && self.key.is_some() => {
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        Some(ErrorCode::KeyExpired | ErrorCode::KeyRevoked | ErrorCode::UnknownKey)
+                    ) && lock(&self.keys).advance() => {}
+                Err(e) if e.code() == Some(ErrorCode::TimestampOutOfWindow) && !resynced && self.key_id().is_some() => {
                     resynced = true;
                     self.sync_clock().await?;
                 }
@@ -143,26 +195,38 @@ impl Client {
         let url = reqwest::Url::parse(&format!("{}{path}", self.base)).map_err(|e| Error::Config(e.to_string()))?;
         let mut builder: RequestBuilder = self.http.request(method.clone(), url.clone());
         let body = body.unwrap_or_default();
-        if let Some(credentials) = &self.key {
-            let mut entropy = [0u8; 24];
-            self.random.fill(&mut entropy).map_err(|_| Error::Config("the system random generator failed".into()))?;
-            let nonce = Nonce::from_entropy(&entropy);
-            let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
-            let canonical = canonical_string(&CanonicalRequest {
-                key_id: &credentials.key_id,
-                timestamp_ms,
-                nonce: nonce.as_str(),
-                method: method.as_str(),
-                path: url.path(),
-                query: url.query().unwrap_or_default(),
-                body: &body,
-                sequence: None,
-            });
+        let signed = {
+            let ring = lock(&self.keys);
+            match &ring.current {
+                Some(credentials) => {
+                    let mut entropy = [0u8; 24];
+                    self.random
+                        .fill(&mut entropy)
+                        .map_err(|_| Error::Config("the system random generator failed".into()))?;
+                    let nonce = Nonce::from_entropy(&entropy);
+                    let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
+                    let canonical = canonical_string(&CanonicalRequest {
+                        key_id: &credentials.key_id,
+                        timestamp_ms,
+                        nonce: nonce.as_str(),
+                        method: method.as_str(),
+                        path: url.path(),
+                        query: url.query().unwrap_or_default(),
+                        body: &body,
+                        sequence: None,
+                    });
+                    let signature = credentials.signer.sign(&canonical);
+                    Some((credentials.key_id.clone(), timestamp_ms, nonce.as_str().to_owned(), signature))
+                }
+                None => None,
+            }
+        };
+        if let Some((key_id, timestamp_ms, nonce, signature)) = signed {
             builder = builder
-                .header(KEY_ID_HEADER, &credentials.key_id)
+                .header(KEY_ID_HEADER, key_id)
                 .header(TIMESTAMP_HEADER, timestamp_ms.to_string())
-                .header(NONCE_HEADER, nonce.as_str())
-                .header(SIGNATURE_HEADER, credentials.signer.sign(&canonical));
+                .header(NONCE_HEADER, nonce)
+                .header(SIGNATURE_HEADER, signature);
         }
         if !body.is_empty() {
             builder = builder.header("content-type", "application/json").body(body);

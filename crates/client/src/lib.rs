@@ -23,9 +23,11 @@
 
 mod client;
 mod error;
+mod keyring;
 mod market;
 
 pub use altgate_protocol as protocol;
 pub use client::Client;
 pub use error::Error;
+pub use keyring::generate_ed25519;
 pub use market::OhlcvQuery;

@@ -96,3 +96,60 @@ async fn market_methods_return_typed_answers_and_typed_errors() {
     let error = client.risk("ethereum", 30, None).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NoMarketData));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_replaced_without_a_failed_call() {
+    let server = server().await;
+    let admin = Client::new(&server.url, server.admin.key_id.as_str(), &server.admin.key).unwrap();
+    admin.sync_clock().await.unwrap();
+    let request = |body: serde_json::Value| serde_json::from_value(body).unwrap();
+    let bot_key = admin.create_key(&request(serde_json::json!({"name": "bot", "scopes": ["read", "keys"]}))).await;
+    let bot_key = bot_key.unwrap();
+    let bot = Client::new(&server.url, bot_key.info.id.as_str(), bot_key.key.as_deref().unwrap()).unwrap();
+    bot.sync_clock().await.unwrap();
+    bot.prices(&[]).await.unwrap();
+
+    // Rotated with no grace: the old key is expired at once. The bot was
+    // given the successor and switches on `key_expired`, inside the call.
+    let successor = admin.rotate_key(&bot_key.info.id, 0).await.unwrap();
+    bot.set_next_key(successor.info.id.as_str(), successor.key.as_deref().unwrap());
+    bot.prices(&[]).await.unwrap();
+    assert_eq!(bot.key_id().as_deref(), Some(successor.info.id.as_str()));
+
+    // From a credentials file: rewriting it is enough.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("altgate.toml");
+    let write = |id: &str, key: &str| std::fs::write(&path, format!("key_id = \"{id}\"\nkey = \"{key}\"\n")).unwrap();
+    write(successor.info.id.as_str(), successor.key.as_deref().unwrap());
+    let from_file = Client::with_credentials_file(&server.url, &path).unwrap();
+    from_file.sync_clock().await.unwrap();
+    from_file.prices(&[]).await.unwrap();
+    let third = admin.rotate_key(&successor.info.id, 0).await.unwrap();
+    write(third.info.id.as_str(), third.key.as_deref().unwrap());
+    from_file.prices(&[]).await.unwrap();
+    assert_eq!(from_file.key_id().as_deref(), Some(third.info.id.as_str()));
+
+    // Without a successor the refusal is the caller's, with its code.
+    let stale = Client::new(&server.url, bot_key.info.id.as_str(), bot_key.key.as_deref().unwrap()).unwrap();
+    stale.sync_clock().await.unwrap();
+    assert_eq!(stale.prices(&[]).await.unwrap_err().code(), Some(ErrorCode::KeyExpired));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ed25519_client_signs_with_a_key_the_server_never_sees() {
+    let server = server().await;
+    let admin = Client::new(&server.url, server.admin.key_id.as_str(), &server.admin.key).unwrap();
+    admin.sync_clock().await.unwrap();
+    let (seed, public_key) = altgate_client::generate_ed25519().unwrap();
+    let body =
+        serde_json::json!({"name": "signer", "scopes": ["read"], "signing": "ed25519", "public_key": public_key});
+    let created = admin.create_key(&serde_json::from_value(body).unwrap()).await.unwrap();
+    assert!(created.key.is_none(), "no secret exists for an Ed25519 key");
+    let client = Client::with_ed25519(&server.url, created.info.id.as_str(), &seed).unwrap();
+    client.sync_clock().await.unwrap();
+    client.prices(&[]).await.unwrap();
+    let (other_seed, _) = altgate_client::generate_ed25519().unwrap();
+    let impostor = Client::with_ed25519(&server.url, created.info.id.as_str(), &other_seed).unwrap();
+    impostor.sync_clock().await.unwrap();
+    assert_eq!(impostor.prices(&[]).await.unwrap_err().code(), Some(ErrorCode::SignatureInvalid));
+}

@@ -15,6 +15,8 @@ pub mod import;
 pub mod indicators;
 pub mod portfolio;
 pub mod risk;
+#[cfg(test)]
+mod shared_data;
 pub mod signals;
 pub mod simulator;
 pub mod taxonomy;

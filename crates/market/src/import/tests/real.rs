@@ -28,20 +28,9 @@ const OCT_17_2019: i64 = 1_571_270_400_000;
 /// 2020-01-17T00:00:00Z.
 const JAN_17_2020: i64 = 1_579_219_200_000;
 
-/// The bytes of a shared file, or `None` (after saying so) when the shared
-/// data is not checked out, unless `ALTGATE_REQUIRE_SHARED=1`.
+/// The bytes of a shared price file (see [`crate::shared_data::read`]).
 fn shared(path: &str) -> Option<Vec<u8>> {
-    let full = format!("{}/../../../shared/data/prices/{path}", env!("CARGO_MANIFEST_DIR"));
-    match std::fs::read(&full) {
-        Ok(bytes) => Some(bytes),
-        Err(error) if std::env::var("ALTGATE_REQUIRE_SHARED").as_deref() == Ok("1") => {
-            panic!("{full}: {error} (ALTGATE_REQUIRE_SHARED=1)")
-        }
-        Err(error) => {
-            println!("skipping: {full}: {error}");
-            None
-        }
-    }
+    crate::shared_data::read(&format!("prices/{path}"))
 }
 
 fn read(path: &str, symbol: Option<&str>) -> Option<Parsed> {

@@ -1,28 +1,12 @@
 //! Loading the shared reference data, and comparing series.
 
-use std::path::PathBuf;
-
 use crate::indicators::Series;
 
-/// The folder of the indicator reference data.
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/indicators/");
-
-/// The text of `relative` under the reference folder, or `None` (after a
-/// skip message) when it is missing, unless `ALTGATE_REQUIRE_SHARED=1`.
+/// The text of `relative` under the indicator reference folder (see
+/// [`crate::shared_data::read`]).
 pub(super) fn read(relative: &str) -> Option<String> {
-    let path = PathBuf::from(ROOT).join(relative);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(error) => {
-            assert!(
-                std::env::var("ALTGATE_REQUIRE_SHARED").as_deref() != Ok("1"),
-                "missing reference file {}: {error}",
-                path.display()
-            );
-            eprintln!("skipping: reference file {} is missing ({error})", path.display());
-            None
-        }
-    }
+    let bytes = crate::shared_data::read(&format!("indicators/{relative}"))?;
+    Some(String::from_utf8(bytes).expect("reference files are UTF-8"))
 }
 
 /// A CSV file with a header row: columns by name, empty cells as `None`.

@@ -78,20 +78,9 @@ fn reference() -> Reference {
     toml::from_str(REFERENCE).expect("the reference file parses")
 }
 
-/// The bytes of a shared file, or `None` (after saying so) when the shared
-/// data is not checked out, unless `ALTGATE_REQUIRE_SHARED=1`.
+/// The bytes of a shared price file (see [`crate::shared_data::read`]).
 fn shared(path: &str) -> Option<Vec<u8>> {
-    let full = format!("{}/../../../shared/data/prices/{path}", env!("CARGO_MANIFEST_DIR"));
-    match std::fs::read(&full) {
-        Ok(bytes) => Some(bytes),
-        Err(error) if std::env::var("ALTGATE_REQUIRE_SHARED").as_deref() == Ok("1") => {
-            panic!("{full}: {error} (ALTGATE_REQUIRE_SHARED=1)")
-        }
-        Err(error) => {
-            println!("skipping: {full}: {error}");
-            None
-        }
-    }
+    crate::shared_data::read(&format!("prices/{path}"))
 }
 
 /// The dated returns of one asset of a shared file. Single-asset files

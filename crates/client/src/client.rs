@@ -195,43 +195,51 @@ impl Client {
         let url = reqwest::Url::parse(&format!("{}{path}", self.base)).map_err(|e| Error::Config(e.to_string()))?;
         let mut builder: RequestBuilder = self.http.request(method.clone(), url.clone());
         let body = body.unwrap_or_default();
-        let signed = {
-            let ring = lock(&self.keys);
-            match &ring.current {
-                Some(credentials) => {
-                    let mut entropy = [0u8; 24];
-                    self.random
-                        .fill(&mut entropy)
-                        .map_err(|_| Error::Config("the system random generator failed".into()))?;
-                    let nonce = Nonce::from_entropy(&entropy);
-                    let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
-                    let canonical = canonical_string(&CanonicalRequest {
-                        key_id: &credentials.key_id,
-                        timestamp_ms,
-                        nonce: nonce.as_str(),
-                        method: method.as_str(),
-                        path: url.path(),
-                        query: url.query().unwrap_or_default(),
-                        body: &body,
-                        sequence: None,
-                    });
-                    let signature = credentials.signer.sign(&canonical);
-                    Some((credentials.key_id.clone(), timestamp_ms, nonce.as_str().to_owned(), signature))
-                }
-                None => None,
-            }
-        };
-        if let Some((key_id, timestamp_ms, nonce, signature)) = signed {
-            builder = builder
-                .header(KEY_ID_HEADER, key_id)
-                .header(TIMESTAMP_HEADER, timestamp_ms.to_string())
-                .header(NONCE_HEADER, nonce)
-                .header(SIGNATURE_HEADER, signature);
+        for (name, value) in self.signature_headers(method.as_str(), &url, &body)? {
+            builder = builder.header(name, value);
         }
         if !body.is_empty() {
             builder = builder.header("content-type", "application/json").body(body);
         }
         decode(builder.send().await?).await
+    }
+
+    /// The headers that sign a request with the current key (none without
+    /// a key): key id, timestamp (corrected by the clock offset), a fresh
+    /// CSPRNG nonce and the signature.
+    pub(crate) fn signature_headers(
+        &self,
+        method: &str,
+        url: &reqwest::Url,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, Error> {
+        let ring = lock(&self.keys);
+        let Some(credentials) = &ring.current else { return Ok(Vec::new()) };
+        let mut entropy = [0u8; 24];
+        self.random.fill(&mut entropy).map_err(|_| Error::Config("the system random generator failed".into()))?;
+        let nonce = Nonce::from_entropy(&entropy);
+        let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
+        let canonical = canonical_string(&CanonicalRequest {
+            key_id: &credentials.key_id,
+            timestamp_ms,
+            nonce: nonce.as_str(),
+            method,
+            path: url.path(),
+            query: url.query().unwrap_or_default(),
+            body,
+            sequence: None,
+        });
+        Ok(vec![
+            (KEY_ID_HEADER, credentials.key_id.clone()),
+            (TIMESTAMP_HEADER, timestamp_ms.to_string()),
+            (NONCE_HEADER, nonce.as_str().to_owned()),
+            (SIGNATURE_HEADER, credentials.signer.sign(&canonical)),
+        ])
+    }
+
+    /// The server's base URL.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
     }
 
     pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {

@@ -24,6 +24,9 @@ pub enum Error {
     /// The request did not complete (connection, timeout, TLS…).
     #[error("transport: {0}")]
     Transport(#[from] reqwest::Error),
+    /// The stream's WebSocket failed to open.
+    #[error("stream: {0}")]
+    Stream(String),
     /// The base URL or a credential is unusable.
     #[error("configuration: {0}")]
     Config(String),

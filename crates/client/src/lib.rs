@@ -12,6 +12,12 @@
 //! retried through transient network errors with exponential backoff and
 //! jitter; other requests are never replayed blindly.
 //!
+//! Keys rotate under a running client: give it the successor
+//! ([`Client::set_next_key`]) or point it at a credentials file
+//! ([`Client::with_credentials_file`]) and it switches when the server says
+//! the old key expired. [`Client::stream`] follows `/v1/stream`,
+//! reconnecting, resubscribing and reporting gaps.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), altgate_client::Error> {
 //! use altgate_client::Client;
@@ -25,9 +31,11 @@ mod client;
 mod error;
 mod keyring;
 mod market;
+mod stream;
 
 pub use altgate_protocol as protocol;
 pub use client::Client;
 pub use error::Error;
 pub use keyring::generate_ed25519;
 pub use market::OhlcvQuery;
+pub use stream::{Stream, StreamEvent};

@@ -21,9 +21,14 @@ struct Server {
 }
 
 async fn server() -> Server {
+    server_with(|_| {}).await
+}
+
+async fn server_with(adjust: impl FnOnce(&mut Config)) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let config =
+    let mut config =
         Config { data_dir: dir.path().to_owned(), listen: "127.0.0.1:0".parse().unwrap(), ..Config::default() };
+    adjust(&mut config);
     let clock = Arc::new(ManualClock::new(SERVER_NOW));
     let platform = Platform::open(config.clone(), clock.clone()).await.unwrap();
     let admin = platform.bootstrap_admin().await.unwrap();
@@ -36,6 +41,10 @@ async fn server() -> Server {
 }
 
 fn minute(i: i64, close: f64) -> FeedUpdate {
+    minute_of(i, close, true)
+}
+
+fn minute_of(i: i64, close: f64, closed: bool) -> FeedUpdate {
     let parts = CandleParts {
         open_time: SERVER_NOW - 3_600_000 + i * 60_000,
         open: close,
@@ -50,7 +59,7 @@ fn minute(i: i64, close: f64) -> FeedUpdate {
         asset: AssetId::parse("bitcoin").unwrap(),
         interval: Interval::M1,
         candle: Candle::new(Interval::M1, parts).unwrap(),
-        closed: true,
+        closed,
         source: Source::Binance,
     }
 }
@@ -152,4 +161,45 @@ async fn an_ed25519_client_signs_with_a_key_the_server_never_sees() {
     let impostor = Client::with_ed25519(&server.url, created.info.id.as_str(), &other_seed).unwrap();
     impostor.sync_clock().await.unwrap();
     assert_eq!(impostor.prices(&[]).await.unwrap_err().code(), Some(ErrorCode::SignatureInvalid));
+}
+
+/// One thread runs the server and the client, so updates applied without
+/// yielding overrun a connection's queue deterministically.
+#[tokio::test]
+async fn the_stream_reports_a_lost_connection_and_resubscribes() {
+    use altgate_client::StreamEvent;
+    use altgate_client::protocol::stream::ServerBody;
+
+    let server = server_with(|c| c.market.stream_buffer = 4).await;
+    let client = Client::new(&server.url, server.admin.key_id.as_str(), &server.admin.key).unwrap();
+    client.sync_clock().await.unwrap();
+    let mut stream = client.stream(&["ticker:bitcoin".parse().unwrap()]).await.unwrap();
+    let StreamEvent::Message(subscribed) = stream.next().await.unwrap() else { panic!() };
+    assert_eq!(subscribed.seq, 2);
+    assert!(matches!(subscribed.body, ServerBody::Subscribed { .. }));
+
+    server.platform.apply_feed_update(minute_of(0, 100.0, false)).await.unwrap();
+    let StreamEvent::Message(ticker) = stream.next().await.unwrap() else { panic!() };
+    assert_eq!(ticker.seq, 3);
+    let ServerBody::Ticker { data, .. } = ticker.body else { panic!("{ticker:?}") };
+    assert_eq!(data.price, 100.0);
+
+    // Twenty updates at once overrun a queue of four: the server closes
+    // the connection with 4008, the client reconnects and resubscribes.
+    for i in 0..20 {
+        server.platform.apply_feed_update(minute_of(0, 101.0 + f64::from(i), false)).await.unwrap();
+    }
+    let reconnected = loop {
+        match stream.next().await.unwrap() {
+            StreamEvent::Reconnected { close_code } => break close_code,
+            StreamEvent::Message(_) | StreamEvent::Gap { .. } => {}
+        }
+    };
+    assert_eq!(reconnected, Some(4008));
+    let StreamEvent::Message(again) = stream.next().await.unwrap() else { panic!() };
+    assert_eq!(again.seq, 2, "a new connection counts from 1 (ready), then subscribed");
+    server.platform.apply_feed_update(minute_of(0, 150.0, false)).await.unwrap();
+    let StreamEvent::Message(ticker) = stream.next().await.unwrap() else { panic!() };
+    let ServerBody::Ticker { data, .. } = ticker.body else { panic!("{ticker:?}") };
+    assert_eq!(data.price, 150.0);
 }

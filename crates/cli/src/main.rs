@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod failure;
 mod import;
 mod keys;
@@ -50,6 +51,16 @@ enum Command {
     Prices(market::PricesArgs),
     /// An asset's candles, every page (over HTTP).
     Ohlcv(market::OhlcvArgs),
+    /// The asset catalog (over HTTP).
+    Assets(analytics::AssetsArgs),
+    /// Technical indicators of an asset (over HTTP).
+    Indicators(analytics::IndicatorsArgs),
+    /// Trading signals of an asset, with backtests (over HTTP).
+    Signals(analytics::AssetArgs),
+    /// Trader and investor grades of an asset (over HTTP).
+    Grades(analytics::AssetArgs),
+    /// Risk metrics of an asset (over HTTP).
+    Risk(analytics::RiskArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +88,11 @@ fn main() -> ExitCode {
             Command::Import(args) => import::run(args).await,
             Command::Prices(args) => market::prices(args).await,
             Command::Ohlcv(args) => market::ohlcv(args).await,
+            Command::Assets(args) => analytics::assets(args).await,
+            Command::Indicators(args) => analytics::indicators(args).await,
+            Command::Signals(args) => analytics::signals(args).await,
+            Command::Grades(args) => analytics::grades(args).await,
+            Command::Risk(args) => analytics::risk(args).await,
         }
     });
     match outcome {

@@ -245,4 +245,23 @@ fn prices_and_candles_over_http_as_tables_and_json() {
     assert_eq!((hours[0]["volume"].as_f64(), hours[1]["volume"].as_f64()), (Some(40.0), Some(120.0)));
     let unknown = altgate(&["ohlcv", "no-such-coin"], &env);
     assert_eq!(unknown.status.code(), Some(4));
+
+    // Analytics over the same minutes.
+    let signals = json(&altgate(&["signals", "bitcoin", "--interval", "1m", "--json"], &env));
+    assert_eq!(signals["strategies"].as_array().unwrap().len(), 6);
+    let table = stdout(&altgate(&["signals", "bitcoin", "--interval", "1m"], &env));
+    assert!(table.contains("combined") && table.contains("ema_cross(12,26)"), "{table}");
+    let indicators = json(&altgate(&["indicators", "bitcoin", "--interval", "1m", "--json"], &env));
+    assert_eq!(indicators["series"][0]["name"], "rsi(14)");
+    let risk = json(&altgate(
+        &["risk", "bitcoin", "--interval", "1m", "--window", "100", "--benchmark", "none", "--json"],
+        &env,
+    ));
+    assert_eq!(risk["window"], 100);
+    let grades = altgate(&["grades", "bitcoin"], &env);
+    assert!(grades.status.success(), "{}", String::from_utf8_lossy(&grades.stderr));
+    let privacy = stdout(&altgate(&["assets", "--category", "privacy"], &env));
+    assert!(privacy.contains("monero"), "{privacy}");
+    let short = altgate(&["risk", "bitcoin", "--window", "5000"], &env);
+    assert_eq!(short.status.code(), Some(4), "insufficient history is a refusal");
 }

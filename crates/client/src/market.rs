@@ -120,18 +120,26 @@ impl Client {
         self.get(&format!("/v1/assets/{}/grades", encode(id))).await
     }
 
-    /// `GET /v1/assets/{id}/risk` over `window` daily returns against
-    /// `benchmark` (`None` for none).
+    /// `GET /v1/assets/{id}/risk` over `window` returns of `interval`
+    /// candles against `benchmark` (`None` for none).
     ///
     /// ```no_run
     /// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
-    /// let risk = client.risk("ethereum", 365, Some("bitcoin")).await?;
+    /// use altgate_client::protocol::Interval;
+    /// let risk = client.risk("ethereum", Interval::D1, 365, Some("bitcoin")).await?;
     /// println!("volatility {:?}", risk.annual_volatility.value);
     /// # Ok(()) }
     /// ```
-    pub async fn risk(&self, id: &str, window: u32, benchmark: Option<&str>) -> Result<Risk, Error> {
+    pub async fn risk(
+        &self,
+        id: &str,
+        interval: Interval,
+        window: u32,
+        benchmark: Option<&str>,
+    ) -> Result<Risk, Error> {
         let benchmark = benchmark.map_or_else(|| "none".to_owned(), encode);
-        self.get(&format!("/v1/assets/{}/risk?window={window}&benchmark={benchmark}", encode(id))).await
+        let query = format!("interval={interval}&window={window}&benchmark={benchmark}");
+        self.get(&format!("/v1/assets/{}/risk?{query}", encode(id))).await
     }
 
     /// `GET /v1/correlations` of `ids` over `window` daily returns.

@@ -102,7 +102,7 @@ async fn market_methods_return_typed_answers_and_typed_errors() {
 
     let error = client.ohlcv("no-such-coin", &OhlcvQuery::new(Interval::M1)).await.unwrap_err();
     assert_eq!((error.code(), error.status()), (Some(ErrorCode::AssetNotFound), Some(404)));
-    let error = client.risk("ethereum", 30, None).await.unwrap_err();
+    let error = client.risk("ethereum", Interval::D1, 30, None).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NoMarketData));
 }
 

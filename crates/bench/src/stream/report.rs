@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::message::Kind;
 use super::subscriber::{Counts, Setup};
 use crate::args::Mode;
+use crate::report::{round1, round3};
 use crate::tally::{MAX_LATENCY_US, latency_histogram};
 
 /// What was run, for the report.
@@ -338,14 +339,6 @@ impl fmt::Display for StreamReport {
 
 fn counts(map: &BTreeMap<String, u64>) -> String {
     map.iter().map(|(what, count)| format!("{what}: {count}")).collect::<Vec<_>>().join(", ")
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

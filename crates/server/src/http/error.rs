@@ -43,6 +43,11 @@ impl ApiError {
         ApiError::new(ErrorCode::InvalidParameter).detail(format!("parameter `{param}` {reason}")).param(param)
     }
 
+    /// `asset_not_found` for `id`.
+    pub(crate) fn asset_not_found(id: impl std::fmt::Display) -> Self {
+        ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{id}`"))
+    }
+
     /// An internal failure: the client sees an opaque 500, the log the cause.
     pub(crate) fn internal(cause: impl StdError + Send + Sync + 'static) -> Self {
         ApiError {

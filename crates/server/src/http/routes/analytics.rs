@@ -21,6 +21,7 @@ use crate::http::error::ApiError;
 use crate::http::json::JsonBody;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{QueryParams, int_in_range};
+use crate::http::routes::known_asset;
 use crate::market::MarketError;
 use crate::state::AppState;
 
@@ -32,15 +33,6 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_indicators))
         .routes(routes!(get_signals))
         .routes(routes!(get_grades))
-}
-
-/// An asset id from the path, known to the catalog.
-pub(crate) fn known_asset(state: &AppState, id: &str, param: &'static str) -> Result<AssetId, ApiError> {
-    let asset = AssetId::parse(id).map_err(|e| ApiError::invalid_parameter(param, e))?;
-    match state.platform.catalog.get(&asset) {
-        Some(_) => Ok(asset),
-        None => Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{asset}`"))),
-    }
 }
 
 /// An analytics failure as a problem.

@@ -1,6 +1,6 @@
 //! `GET /v1/assets`, `GET /v1/assets/{id}` and `GET /v1/categories`.
 
-use altgate_protocol::{Asset, AssetId, Category, CategoryInfo, CategoryList, Consensus, ErrorCode, Page, Problem};
+use altgate_protocol::{Asset, AssetId, Category, CategoryInfo, CategoryList, Consensus, Page, Problem};
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::CONTENT_TYPE;
@@ -142,7 +142,7 @@ async fn get_asset(
     match state.platform.catalog.get(&id) {
         // Rendered once when the catalog was loaded.
         Some(asset) => Ok(([(CONTENT_TYPE, "application/json")], asset.json)),
-        None => Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{id}`"))),
+        None => Err(ApiError::asset_not_found(&id)),
     }
 }
 

@@ -91,9 +91,7 @@ async fn import(
     let options = ImportOptions { interval: query.interval, symbol: query.symbol };
     match state.platform.import_file(&query.asset, body, options, |_| {}).await {
         Ok(result) => Ok(Json(result)),
-        Err(ImportFailure::UnknownAsset(id)) => {
-            Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{id}`")))
-        }
+        Err(ImportFailure::UnknownAsset(id)) => Err(ApiError::asset_not_found(&id)),
         Err(ImportFailure::Unreadable(e)) => Err(ApiError::new(ErrorCode::ImportUnreadable).detail(e.to_string())),
         Err(ImportFailure::Store(e)) => Err(e.into()),
     }

@@ -13,6 +13,7 @@ use crate::http::cursor::Cursor;
 use crate::http::error::ApiError;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{QueryParams, int_in_range};
+use crate::http::routes::known_asset;
 use crate::market::{MarketError, OhlcvRequest, candle_data};
 use crate::state::AppState;
 
@@ -75,7 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PricesQuery {
 async fn prices(State(state): State<AppState>, _: Auth<Read>, query: PricesQuery) -> Result<Json<Prices>, ApiError> {
     let ids = query.ids.unwrap_or_default();
     if let Some(unknown) = ids.iter().find(|id| state.platform.catalog.get(id).is_none()) {
-        return Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{unknown}`")));
+        return Err(ApiError::asset_not_found(unknown));
     }
     Ok(Json(Prices { data: state.platform.market.tickers(&ids) }))
 }
@@ -150,10 +151,7 @@ async fn ohlcv(
     Path(id): Path<String>,
     query: OhlcvQuery,
 ) -> Result<Json<Ohlcv>, ApiError> {
-    let asset = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
-    if state.platform.catalog.get(&asset).is_none() {
-        return Err(ApiError::new(ErrorCode::AssetNotFound).detail(format!("no asset has the id `{asset}`")));
-    }
+    let asset = known_asset(&state, &id, "id")?;
     let interval = query.interval;
     let start = query.start.map_or(i64::MIN, |t| interval.align(t.as_millis()));
     let to = query.end.map_or(i64::MAX, |t| interval.align(t.as_millis()).saturating_add(interval.millis()));

@@ -86,6 +86,13 @@ enum KeysCommand {
     },
     /// Usage of a key and its rotation family.
     Usage { id: KeyId },
+    /// Generate an Ed25519 key pair: the private key goes to a new file
+    /// (mode 0600), the public key to register with `create` is printed.
+    Keygen {
+        /// The private key file to create; an existing file is never overwritten.
+        #[arg(long, value_name = "PATH")]
+        out: std::path::PathBuf,
+    },
 }
 
 fn parse_label(s: &str) -> Result<(String, String), String> {
@@ -94,6 +101,9 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 
 pub(crate) async fn run(args: KeysArgs) -> Result<(), Failure> {
     let format = args.connection.format();
+    if let KeysCommand::Keygen { out } = &args.command {
+        return crate::private_key::keygen(out, format);
+    }
     let target = args.connection.open().await?;
     let outcome = async {
         match args.command {
@@ -178,6 +188,8 @@ pub(crate) async fn run(args: KeysArgs) -> Result<(), Failure> {
                     table
                 });
             }
+            // Handled above: it needs no connection.
+            KeysCommand::Keygen { .. } => {}
         }
         Ok::<(), Failure>(())
     }

@@ -6,8 +6,12 @@ mod analytics;
 mod failure;
 mod import;
 mod keys;
+mod login;
 mod market;
 mod output;
+mod private_key;
+mod profile;
+mod secure_file;
 mod serve;
 mod target;
 
@@ -23,7 +27,11 @@ use clap::{Parser, Subcommand};
 
 /// Altgate: self-hosted crypto market intelligence behind a hardened API-key platform.
 ///
-/// Exit codes: 0 success, 1 local failure, 2 usage error, 3 authentication or
+/// Client commands reach a server with --url, --key-id and --key, or with a
+/// profile saved by `altgate login` (see docs/cli.md).
+///
+/// Exit codes: 0 success, 1 local failure (including a profile or private key
+/// file open to other users), 2 usage error, 3 authentication or
 /// authorisation failure, 4 request refused, 5 server failure or unreachable,
 /// 6 an import finished but rejected rows.
 #[derive(Debug, Parser)]
@@ -61,6 +69,12 @@ enum Command {
     Grades(analytics::AssetArgs),
     /// Risk metrics of an asset (over HTTP).
     Risk(analytics::RiskArgs),
+    /// Check credentials against a server and save them as a profile.
+    Login(login::LoginArgs),
+    /// Remove a saved profile.
+    Logout(login::LogoutArgs),
+    /// List the saved profiles (never their keys).
+    Profiles(login::ProfilesArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +107,9 @@ fn main() -> ExitCode {
             Command::Signals(args) => analytics::signals(args).await,
             Command::Grades(args) => analytics::grades(args).await,
             Command::Risk(args) => analytics::risk(args).await,
+            Command::Login(args) => login::login(args).await,
+            Command::Logout(args) => login::logout(&args),
+            Command::Profiles(args) => login::list(&args),
         }
     });
     match outcome {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use altgate_client::Client;
 use altgate_protocol::{
-    Account, AccountId, CreateAccountRequest, CreateKeyRequest, CreatedKey, KeyId, KeyInfo, KeyUsage, Timestamp,
+    Account, AccountId, ApiKey, CreateAccountRequest, CreateKeyRequest, CreatedKey, KeyId, KeyInfo, KeyUsage, Timestamp,
 };
 use altgate_server::lock::DataDirLock;
 use altgate_server::{Config, Operator, Overrides, Platform, SystemClock};
@@ -14,6 +14,7 @@ use clap::Args;
 
 use crate::failure::Failure;
 use crate::output::Format;
+use crate::profile::{self, Profile, ProfileName, Secret};
 
 /// How to reach the platform.
 #[derive(Debug, Args)]
@@ -28,6 +29,11 @@ pub(crate) struct Connection {
     /// The id of that key (`key_…`).
     #[arg(long, env = "ALTGATE_KEY_ID", value_name = "ID", global = true)]
     key_id: Option<String>,
+    /// The profile (from `altgate login`) to take the URL and key from;
+    /// `default` when it exists. --url, --key-id and --key (and their
+    /// variables) override its fields one by one.
+    #[arg(long, env = "ALTGATE_PROFILE", value_name = "NAME", global = true)]
+    profile: Option<ProfileName>,
     /// Work offline on this data directory instead (the service must be stopped).
     #[arg(long, value_name = "DIR", conflicts_with = "url", global = true)]
     data_dir: Option<PathBuf>,
@@ -45,22 +51,48 @@ impl Connection {
     }
 
     pub(crate) async fn open(&self) -> Result<Target, Failure> {
-        match (&self.url, &self.data_dir) {
-            (Some(url), _) => {
-                let (Some(key_id), Some(key)) = (self.key_id.as_deref(), self.key.as_deref()) else {
-                    return Err(Failure::Usage(
-                        "give the key and its id in ALTGATE_KEY and ALTGATE_KEY_ID (or --key and --key-id) to work over HTTP"
-                            .to_owned(),
-                    ));
-                };
-                Ok(Target::Http(Client::new(url, key_id, key)?))
+        if let (None, Some(dir)) = (&self.url, &self.data_dir) {
+            let lock = DataDirLock::acquire(dir).map_err(|e| Failure::Local(e.to_string()))?;
+            let platform = open_platform(self.config.clone(), dir.clone()).await?;
+            return Ok(Target::Offline { platform, _lock: lock });
+        }
+        Ok(Target::Http(self.client()?))
+    }
+
+    /// A client from the flags and variables, each missing one taken from
+    /// the profile. The profile file is read only when one is named or
+    /// something is missing.
+    fn client(&self) -> Result<Client, Failure> {
+        let complete = self.url.is_some() && self.key_id.is_some() && self.key.is_some();
+        let profile = if complete && self.profile.is_none() { None } else { profile::select(self.profile.as_ref())? };
+        let url = match (&self.url, &profile) {
+            (Some(url), _) => url.clone(),
+            (None, Some(profile)) => profile.url.as_str().to_owned(),
+            (None, None) => {
+                return Err(Failure::Usage(
+                    "give --url (or ALTGATE_URL) or save a profile with `altgate login`, or work offline with --data-dir"
+                        .to_owned(),
+                ));
             }
-            (None, Some(dir)) => {
-                let lock = DataDirLock::acquire(dir).map_err(|e| Failure::Local(e.to_string()))?;
-                let platform = open_platform(self.config.clone(), dir.clone()).await?;
-                Ok(Target::Offline { platform, _lock: lock })
+        };
+        let key_id = self.key_id.clone().or_else(|| profile.as_ref().map(|p| p.key_id.to_string()));
+        let (Some(key_id), Some(secret)) = (key_id, self.secret(profile)?) else {
+            return Err(Failure::Usage(
+                "give the key and its id in ALTGATE_KEY and ALTGATE_KEY_ID (or --key and --key-id) to work over HTTP"
+                    .to_owned(),
+            ));
+        };
+        profile::client(&url, &key_id, &secret)
+    }
+
+    /// The key given, else the profile's secret.
+    fn secret(&self, profile: Option<Profile>) -> Result<Option<Secret>, Failure> {
+        match &self.key {
+            Some(key) => {
+                let key = ApiKey::parse(key).map_err(|e| Failure::Usage(format!("the key {e}")))?;
+                Ok(Some(Secret::Hmac { key }))
             }
-            (None, None) => Err(Failure::Usage("give --url (with ALTGATE_KEY) or --data-dir".to_owned())),
+            None => Ok(profile.map(|p| p.secret)),
         }
     }
 }

@@ -86,10 +86,19 @@ impl Server {
     }
 }
 
-/// Runs `altgate` with `args` and extra environment.
+/// Runs `altgate` with `args` and extra environment. Unless `env` says
+/// otherwise, its profile directory is a fresh empty one, so no profile of
+/// the machine running the tests is used.
 pub(crate) fn altgate(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let config = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_altgate"));
-    command.args(args).env_remove("ALTGATE_KEY").env_remove("ALTGATE_KEY_ID").env_remove("ALTGATE_URL");
+    command
+        .args(args)
+        .env_remove("ALTGATE_KEY")
+        .env_remove("ALTGATE_KEY_ID")
+        .env_remove("ALTGATE_URL")
+        .env_remove("ALTGATE_PROFILE")
+        .env("XDG_CONFIG_HOME", config.path());
     for (name, value) in env {
         command.env(name, value);
     }

@@ -1,15 +1,24 @@
 //! Market data and analytics.
 
 use altgate_protocol::{
-    Correlations, Grades, Indicators, Interval, Ohlcv, PortfolioAnalysis, PortfolioRequest, Prices, Risk, Signals,
-    Timestamp,
+    Correlations, Grades, ImportResult, Indicators, Interval, Ohlcv, PortfolioAnalysis, PortfolioRequest, Prices, Risk,
+    Signals, Timestamp,
 };
+use reqwest::Method;
 
-use crate::client::encode;
+use crate::transport::{Payload, decode_json, encode};
 use crate::{Client, Error};
 
 /// What [`Client::ohlcv`] asks for: an interval, and optionally a range, a
 /// page size and the cursor of the previous page.
+///
+/// ```
+/// use altgate_client::OhlcvQuery;
+/// use altgate_client::protocol::{Interval, Timestamp};
+/// let mut query = OhlcvQuery::new(Interval::D1);
+/// query.start = Some(Timestamp::from_millis(1_735_689_600_000));
+/// query.limit = Some(365);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OhlcvQuery {
     /// The candle interval.
@@ -26,6 +35,11 @@ pub struct OhlcvQuery {
 
 impl OhlcvQuery {
     /// Every candle of `interval`, a page at a time.
+    ///
+    /// ```
+    /// let query = altgate_client::OhlcvQuery::new(altgate_client::protocol::Interval::H1);
+    /// assert!(query.start.is_none() && query.cursor.is_none());
+    /// ```
     pub fn new(interval: Interval) -> OhlcvQuery {
         OhlcvQuery { interval, start: None, end: None, limit: None, cursor: None }
     }
@@ -38,6 +52,24 @@ impl OhlcvQuery {
         parts.extend(self.cursor.as_deref().map(|c| format!("cursor={}", encode(c))));
         parts.join("&")
     }
+}
+
+/// How [`Client::import`] reads a file: the interval (inferred from the
+/// rows' spacing when `None`) and, in a multi-asset file, the asset's
+/// symbol (`ETH` for the `ETH:open`… columns).
+///
+/// ```
+/// use altgate_client::ImportOptions;
+/// use altgate_client::protocol::Interval;
+/// let options = ImportOptions { interval: Some(Interval::H1), symbol: Some("ETH".to_owned()) };
+/// assert_eq!(ImportOptions::default().interval, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The candle interval; inferred when `None`.
+    pub interval: Option<Interval>,
+    /// The asset's symbol in a multi-asset file.
+    pub symbol: Option<String>,
 }
 
 impl Client {
@@ -172,5 +204,31 @@ impl Client {
     /// ```
     pub async fn analyze_portfolio(&self, request: &PortfolioRequest) -> Result<PortfolioAnalysis, Error> {
         self.post("/v1/portfolio/analyze", Some(request)).await
+    }
+
+    /// `POST /v1/import` (`admin`, signed): stores the candles of an OHLCV
+    /// file (sent as `text/csv`, up to the server's `market.max_import_bytes`)
+    /// for the catalog asset `id`. The formats are those of `altgate
+    /// import`; importing the same file again changes nothing. Rows that are
+    /// not valid candles are counted and listed in the answer, never stored.
+    ///
+    /// ```no_run
+    /// # async fn run(admin: altgate_client::Client) -> Result<(), altgate_client::Error> {
+    /// use altgate_client::ImportOptions;
+    /// let file = std::fs::read("BTCUSDT-1h-2025-01.csv").expect("the file");
+    /// let result = admin.import("bitcoin", &ImportOptions::default(), &file).await?;
+    /// println!("{} candles at {}, {} rows rejected", result.candles, result.interval, result.rejected);
+    /// # Ok(()) }
+    /// ```
+    pub async fn import(&self, id: &str, options: &ImportOptions, file: &[u8]) -> Result<ImportResult, Error> {
+        let mut path = format!("/v1/import?asset={}", encode(id));
+        if let Some(interval) = options.interval {
+            path.push_str(&format!("&interval={interval}"));
+        }
+        if let Some(symbol) = &options.symbol {
+            path.push_str(&format!("&symbol={}", encode(symbol)));
+        }
+        let payload = Payload { bytes: file, content_type: "text/csv" };
+        decode_json(self.call(Method::POST, &path, Some(payload)).await?).await
     }
 }

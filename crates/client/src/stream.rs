@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use altgate_protocol::ErrorCode;
 use altgate_protocol::stream::{Channel, ClientMessage, ServerBody, ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
@@ -11,6 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::keyring::lock;
+use crate::transport::problem_error;
 use crate::{Client, Error};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -18,8 +21,25 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// The first reconnect delay; it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Key switches while opening one connection.
+const MAX_KEY_SWITCHES: u32 = 4;
 
 /// What the stream delivers.
+///
+/// ```no_run
+/// # async fn run(mut stream: altgate_client::Stream) -> Result<(), altgate_client::Error> {
+/// use altgate_client::StreamEvent;
+/// use altgate_client::protocol::stream::ServerBody;
+/// match stream.next().await? {
+///     StreamEvent::Message(message) => match message.body {
+///         ServerBody::Ticker { data, .. } => println!("{} {}", data.asset_id, data.price),
+///         other => println!("{other:?}"),
+///     },
+///     StreamEvent::Gap { expected, got } => eprintln!("lost {expected}..{got}"),
+///     StreamEvent::Reconnected { close_code } => eprintln!("reconnected after {close_code:?}"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
     /// A message of a subscribed channel (or an error or pong), in order.
@@ -42,11 +62,22 @@ pub enum StreamEvent {
 }
 
 /// An open stream; see [`Client::stream`].
+///
+/// ```no_run
+/// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
+/// let mut stream = client.stream(&["ticker:bitcoin".parse().unwrap()]).await?;
+/// stream.subscribe(&["candles:ethereum:1m".parse().unwrap()]).await?;
+/// println!("following {:?}", stream.channels());
+/// let event = stream.next().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Stream {
     client: Client,
     channels: BTreeSet<Channel>,
     socket: Option<Socket>,
+    /// The key ring's generation the connection was opened with.
+    generation: u64,
     last_seq: u64,
     pending: Option<ServerMessage>,
     lost: Option<Option<u16>>,
@@ -54,8 +85,10 @@ pub struct Stream {
 }
 
 impl Client {
-    /// Opens `/v1/stream` (the upgrade request signed like any other) and
-    /// subscribes to `channels`.
+    /// Opens `/v1/stream` (the upgrade request signed, or carrying the
+    /// bearer key, like any other) and subscribes to `channels`. The key
+    /// ring applies as for every call: a refused key is replaced by the next
+    /// one, on this first connection and on every reconnection.
     ///
     /// ```no_run
     /// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
@@ -76,12 +109,13 @@ impl Client {
             client: self.clone(),
             channels: channels.iter().cloned().collect(),
             socket: None,
+            generation: 0,
             last_seq: 0,
             pending: None,
             lost: None,
             backoff: FIRST_BACKOFF,
         };
-        stream.connect().await.map_err(ConnectError::into_error)?;
+        stream.open().await.map_err(ConnectError::into_error)?;
         Ok(stream)
     }
 }
@@ -115,8 +149,41 @@ impl ConnectError {
 
 impl Stream {
     /// The channels subscribed to.
+    ///
+    /// ```no_run
+    /// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
+    /// let stream = client.stream(&["ticker:bitcoin".parse().unwrap()]).await?;
+    /// assert_eq!(stream.channels().len(), 1);
+    /// # Ok(()) }
+    /// ```
     pub fn channels(&self) -> &BTreeSet<Channel> {
         &self.channels
+    }
+
+    /// Opens the connection as `connect` does, moving to another
+    /// key of the ring when the server refuses the key, and re-syncing the
+    /// clock once when it refuses the timestamp.
+    async fn open(&mut self) -> Result<(), ConnectError> {
+        let mut reread = false;
+        let mut resynced = false;
+        let mut switches = 0;
+        lock(&self.client.keys).reload_if_changed();
+        loop {
+            match self.connect().await {
+                Err(ConnectError::Refused(e))
+                    if e.is_key_refusal()
+                        && switches < MAX_KEY_SWITCHES
+                        && self.client.recover_key(self.generation, &mut reread) =>
+                {
+                    switches += 1;
+                }
+                Err(ConnectError::Refused(e)) if e.code() == Some(ErrorCode::TimestampOutOfWindow) && !resynced => {
+                    resynced = true;
+                    self.client.sync_clock().await.map_err(ConnectError::Transient)?;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Opens the connection, waits for `ready`, and subscribes.
@@ -124,12 +191,15 @@ impl Stream {
         let base = self.client.base().replacen("http", "ws", 1);
         let url = reqwest::Url::parse(&format!("{base}/v1/stream")).map_err(stream_error)?;
         let mut request = url.as_str().into_client_request().map_err(stream_error)?;
-        for (name, value) in self.client.signature_headers("GET", &url, b"")? {
+        let authorization = self.client.authorize("GET", &url, b"")?;
+        self.generation = authorization.generation;
+        for (name, value) in authorization.headers {
             request.headers_mut().insert(name, value.parse().map_err(stream_error)?);
         }
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| match e {
             tokio_tungstenite::tungstenite::Error::Http(response) if response.status().is_client_error() => {
-                ConnectError::Refused(Error::Stream(format!("the upgrade was refused with {}", response.status())))
+                let body = response.body().as_deref().unwrap_or_default();
+                ConnectError::Refused(problem_error(response.status().as_u16(), body, None))
             }
             other => ConnectError::Transient(stream_error(other)),
         })?;
@@ -153,7 +223,13 @@ impl Stream {
         event
     }
 
-    /// Adds channels.
+    /// Adds channels; they are subscribed again on every reconnection.
+    ///
+    /// ```no_run
+    /// # async fn run(mut stream: altgate_client::Stream) -> Result<(), altgate_client::Error> {
+    /// stream.subscribe(&["candles:bitcoin:1h".parse().unwrap()]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn subscribe(&mut self, channels: &[Channel]) -> Result<(), Error> {
         self.channels.extend(channels.iter().cloned());
         if let Some(socket) = &mut self.socket {
@@ -163,6 +239,13 @@ impl Stream {
     }
 
     /// Removes channels.
+    ///
+    /// ```no_run
+    /// # async fn run(mut stream: altgate_client::Stream) -> Result<(), altgate_client::Error> {
+    /// stream.unsubscribe(&["ticker:bitcoin".parse().unwrap()]).await?;
+    /// assert!(stream.channels().is_empty());
+    /// # Ok(()) }
+    /// ```
     pub async fn unsubscribe(&mut self, channels: &[Channel]) -> Result<(), Error> {
         for channel in channels {
             self.channels.remove(channel);
@@ -176,14 +259,23 @@ impl Stream {
     /// The next event. A lost connection is opened again (with backoff,
     /// resubscribing every channel) and reported as
     /// [`StreamEvent::Reconnected`]; this returns an error only when a
-    /// reconnection is refused outright (such as a revoked key).
+    /// reconnection is refused outright (such as a revoked key with no
+    /// other key in the ring).
+    ///
+    /// ```no_run
+    /// # async fn run(mut stream: altgate_client::Stream) -> Result<(), altgate_client::Error> {
+    /// while let altgate_client::StreamEvent::Message(message) = stream.next().await? {
+    ///     println!("{}: {:?}", message.seq, message.body);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn next(&mut self) -> Result<StreamEvent, Error> {
         if let Some(message) = self.pending.take() {
             return Ok(StreamEvent::Message(message));
         }
         loop {
             if self.socket.is_none() {
-                match self.connect().await {
+                match self.open().await {
                     Ok(()) => {
                         self.backoff = FIRST_BACKOFF;
                         let close_code = self.lost.take().flatten();

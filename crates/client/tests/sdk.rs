@@ -2,67 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
-use altgate_client::protocol::{AssetId, ErrorCode, Interval, Source};
+use altgate_client::protocol::{ErrorCode, Interval};
 use altgate_client::{Client, OhlcvQuery};
-use altgate_market::{Candle, CandleParts};
-use altgate_server::feeds::FeedUpdate;
-use altgate_server::{Application, Config, ManualClock, Platform};
-
-/// 2026-01-01T00:00:00Z: the server's clock, far from this machine's.
-const SERVER_NOW: i64 = 1_767_225_600_000;
-
-struct Server {
-    url: String,
-    platform: Platform,
-    admin: altgate_server::Bootstrap,
-    _dir: tempfile::TempDir,
-}
-
-async fn server() -> Server {
-    server_with(|_| {}).await
-}
-
-async fn server_with(adjust: impl FnOnce(&mut Config)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config =
-        Config { data_dir: dir.path().to_owned(), listen: "127.0.0.1:0".parse().unwrap(), ..Config::default() };
-    adjust(&mut config);
-    let clock = Arc::new(ManualClock::new(SERVER_NOW));
-    let platform = Platform::open(config.clone(), clock.clone()).await.unwrap();
-    let admin = platform.bootstrap_admin().await.unwrap();
-    platform.close().await;
-    let app = Application::build_with_clock(config, clock).await.unwrap();
-    let url = format!("http://{}", app.local_addr());
-    let platform = app.platform().clone();
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    Server { url, platform, admin, _dir: dir }
-}
-
-fn minute(i: i64, close: f64) -> FeedUpdate {
-    minute_of(i, close, true)
-}
-
-fn minute_of(i: i64, close: f64, closed: bool) -> FeedUpdate {
-    let parts = CandleParts {
-        open_time: SERVER_NOW - 3_600_000 + i * 60_000,
-        open: close,
-        high: close + 1.0,
-        low: close - 1.0,
-        close,
-        volume: 1.0,
-        quote_volume: None,
-        trades: None,
-    };
-    FeedUpdate {
-        asset: AssetId::parse("bitcoin").unwrap(),
-        interval: Interval::M1,
-        candle: Candle::new(Interval::M1, parts).unwrap(),
-        closed,
-        source: Source::Binance,
-    }
-}
+use common::{SERVER_NOW, minute, minute_of, server, server_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_with_a_wrong_clock_resyncs_once_and_goes_on() {
@@ -121,9 +65,9 @@ async fn a_rotated_key_is_replaced_without_a_failed_call() {
     // Rotated with no grace: the old key is expired at once. The bot was
     // given the successor and switches on `key_expired`, inside the call.
     let successor = admin.rotate_key(&bot_key.info.id, 0).await.unwrap();
-    bot.set_next_key(successor.info.id.as_str(), successor.key.as_deref().unwrap());
+    bot.set_next_key(successor.info.id.as_str(), successor.key.as_deref().unwrap()).unwrap();
     bot.prices(&[]).await.unwrap();
-    assert_eq!(bot.key_id().as_deref(), Some(successor.info.id.as_str()));
+    assert_eq!(bot.key_id(), Some(successor.info.id.clone()));
 
     // From a credentials file: rewriting it is enough.
     let dir = tempfile::tempdir().unwrap();
@@ -136,7 +80,7 @@ async fn a_rotated_key_is_replaced_without_a_failed_call() {
     let third = admin.rotate_key(&successor.info.id, 0).await.unwrap();
     write(third.info.id.as_str(), third.key.as_deref().unwrap());
     from_file.prices(&[]).await.unwrap();
-    assert_eq!(from_file.key_id().as_deref(), Some(third.info.id.as_str()));
+    assert_eq!(from_file.key_id(), Some(third.info.id.clone()));
 
     // Without a successor the refusal is the caller's, with its code.
     let stale = Client::new(&server.url, bot_key.info.id.as_str(), bot_key.key.as_deref().unwrap()).unwrap();

@@ -22,6 +22,7 @@ mod clock;
 pub mod config;
 pub mod feeds;
 mod http;
+mod id_map;
 pub mod lock;
 mod market;
 mod metrics;

@@ -24,6 +24,7 @@ use altgate_protocol::{AccountId, KeyId};
 use altgate_protocol::signing::Verifier;
 
 use super::principal::Principal;
+use crate::id_map::IdMap;
 
 /// Entries held before the cache is emptied and refilled on demand.
 const MAX_ENTRIES: usize = 100_000;
@@ -57,7 +58,7 @@ pub(crate) struct KeyCache {
     known: RwLock<HashMap<[u8; 32], Arc<Principal>, MacBuild>>,
     unknown: RwLock<HashSet<[u8; 32], MacBuild>>,
     /// Keys of signed requests, by id, with what verifies their signatures.
-    signing: RwLock<HashMap<KeyId, Arc<SigningKey>>>,
+    signing: RwLock<IdMap<KeyId, Arc<SigningKey>>>,
     generation: AtomicU64,
 }
 

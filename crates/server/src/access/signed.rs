@@ -96,7 +96,8 @@ impl Platform {
             (true, Some(sequence)) => Some(sequence),
             (false, _) => None,
         };
-        let claim = NonceClaim { key_id: headers.key_id, nonce: headers.nonce, timestamp_ms: headers.timestamp_ms };
+        let claim =
+            NonceClaim { key_id: headers.key_id, nonce: headers.nonce, timestamp_ms: headers.timestamp_ms, window_ms };
         match claim_one(&*self.access.nonces, claim, now).await {
             Ok(true) => {}
             Ok(false) => {

@@ -5,6 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use altgate_protocol::KeyId;
 
+use crate::id_map::IdMap;
 use crate::store::UsageBatch;
 
 /// One key's counts since the last flush.
@@ -22,7 +23,7 @@ struct KeyCounts {
 /// by key, so counting a request of a known key allocates nothing.
 #[derive(Debug, Default)]
 pub(crate) struct UsageRecorder {
-    pending: Mutex<HashMap<KeyId, KeyCounts>>,
+    pending: Mutex<IdMap<KeyId, KeyCounts>>,
 }
 
 fn minute(ms: i64) -> i64 {

@@ -26,8 +26,7 @@ mod quota;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
@@ -35,6 +34,8 @@ use axum::http::{HeaderName, HeaderValue};
 
 pub(crate) use gcra::{Admit, Gcra, KeyedGcra, Limit, RetryAfter};
 use quota::Counters;
+
+use crate::id_map::{IdHasher, IdMap};
 pub(crate) use quota::{Env, MonthKey, QuotaIncrement};
 
 /// Shards used by [`RateLimiter::new`] and [`KeyedGcra::new`].
@@ -172,14 +173,14 @@ fn policy_header(numbers: [u64; 4]) -> HeaderValue {
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     /// Accounts by id; each account holds its keys, so they share its shard.
-    shards: Vec<Mutex<HashMap<String, Account>>>,
-    hasher: RandomState,
+    shards: Vec<Mutex<IdMap<String, Account>>>,
+    hasher: IdHasher,
 }
 
 /// One account's state and that of its keys.
 #[derive(Debug, Default)]
 struct Account {
-    keys: HashMap<String, KeyState>,
+    keys: IdMap<String, KeyState>,
     envs: [EnvState; 2],
 }
 
@@ -242,7 +243,7 @@ impl RateLimiter {
 
     /// An empty limiter with `shards` shards (at least 1).
     pub(crate) fn with_shards(shards: usize) -> RateLimiter {
-        RateLimiter { shards: (0..shards.max(1)).map(|_| Mutex::default()).collect(), hasher: RandomState::new() }
+        RateLimiter { shards: (0..shards.max(1)).map(|_| Mutex::default()).collect(), hasher: IdHasher::default() }
     }
 
     /// Decides on one request: the key's rate, the account's rate in the
@@ -358,7 +359,7 @@ impl RateLimiter {
         }
     }
 
-    fn shard(&self, account_id: &str) -> MutexGuard<'_, HashMap<String, Account>> {
+    fn shard(&self, account_id: &str) -> MutexGuard<'_, IdMap<String, Account>> {
         // Truncating the hash is fine: it only spreads accounts over shards.
         let index = (self.hasher.hash_one(account_id) % self.shards.len() as u64) as usize;
         // Nothing panics while a shard is half-updated, so a poisoned lock
@@ -417,7 +418,7 @@ fn ceil_s(ms: i64) -> i64 {
 }
 
 /// The decision of [`RateLimiter::check`] on the request's locked shard.
-fn decide(shard: &mut HashMap<String, Account>, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
+fn decide(shard: &mut IdMap<String, Account>, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
     let month = MonthKey::of(now_ms);
     let env = req.environment.index();
     let known = shard.get(req.account_id);

@@ -21,10 +21,15 @@
 //! an ordered list of time buckets, each covering `bucket_ms = retention_ms /
 //! 2` of *timestamps* and holding a hash set of fingerprints, hashed by their
 //! low half (already uniform, so it is passed through). A nonce goes into the
-//! bucket of its timestamp, which may lie in the future; a lookup checks every
-//! bucket of its shard (about 3 to 6 for honest timestamps). Halves, rather
-//! than finer slices, keep lookups few (each is a likely cache miss) at the
-//! price of holding expired nonces up to half a retention longer. (One table
+//! bucket of its timestamp, which may lie in the future. A lookup checks only
+//! the claim's own bucket and the buckets that overlap the claim's window
+//! around now (`[now − window, now + window]`): a nonce recorded outside it belongs to a request that can
+//! no longer pass the freshness check, and a replay, carrying its original's
+//! timestamp, is looked for in the very bucket the original went to. With the
+//! default 30-second window that is one or two buckets instead of every live
+//! one (four with a two-minute retention), and each is a likely cache miss.
+//! Halves, rather than finer slices, keep lookups few at the price of holding
+//! expired nonces up to half a retention longer. (One table
 //! per shard mapping fingerprints to buckets was measured too: a single probe,
 //! but expiry then needs passes over the whole table, and at a million live
 //! nonces it was slower, 518 against 340 ns a fresh claim, and larger, 52
@@ -228,18 +233,22 @@ impl MemoryNonceStore {
     /// Answers a batch synchronously: the work behind [`NonceStore::claim`].
     fn claim_batch(&self, claims: &[NonceClaim<'_>], now_ms: i64) -> Result<Vec<bool>, NonceError> {
         self.observe(now_ms);
-        claims.iter().map(|claim| self.claim_single(claim)).collect()
+        claims.iter().map(|claim| self.claim_single(claim, now_ms)).collect()
     }
 
     /// Answers one claim, dropping expired buckets everywhere once if the
     /// store looks full.
-    fn claim_single(&self, claim: &NonceClaim<'_>) -> Result<bool, NonceError> {
+    fn claim_single(&self, claim: &NonceClaim<'_>, now_ms: i64) -> Result<bool, NonceError> {
         let fingerprint = self.fingerprint(claim.key_id, claim.nonce);
         let start = self.bucket_start(claim.timestamp_ms);
-        let mut outcome = self.try_claim(fingerprint, start);
+        let window = i128::from(claim.window_ms.max(0));
+        // Buckets starting after `first` and at or before `last` overlap the window.
+        let now = i128::from(now_ms);
+        let probe = (now - window - i128::from(self.bucket_ms), now + window);
+        let mut outcome = self.try_claim(fingerprint, start, probe);
         if outcome == Outcome::Full {
             self.drop_all_expired();
-            outcome = self.try_claim(fingerprint, start);
+            outcome = self.try_claim(fingerprint, start, probe);
         }
         match outcome {
             Outcome::Fresh => Ok(true),
@@ -248,8 +257,9 @@ impl MemoryNonceStore {
         }
     }
 
-    /// Answers one claim under its shard's lock.
-    fn try_claim(&self, fingerprint: u128, start: i128) -> Outcome {
+    /// Answers one claim under its shard's lock, looking for its fingerprint
+    /// in its own bucket and those whose start lies in `(probe.0, probe.1]`.
+    fn try_claim(&self, fingerprint: u128, start: i128, (first, last): (i128, i128)) -> Outcome {
         let mut shard = self.lock(self.shard_index(fingerprint));
         // Read under the lock, so at least the value that dropped any of this
         // shard's buckets: that happened before the lock was last released.
@@ -258,7 +268,11 @@ impl MemoryNonceStore {
         if self.has_expired(start, latest) {
             return Outcome::NotFresh;
         }
-        if shard.buckets.iter().any(|bucket| bucket.nonces.contains(&fingerprint)) {
+        let mut overlapping = shard
+            .buckets
+            .iter()
+            .filter(|bucket| bucket.start == start || (bucket.start > first && bucket.start <= last));
+        if overlapping.any(|bucket| bucket.nonces.contains(&fingerprint)) {
             return Outcome::NotFresh;
         }
         let max_live = self.config.max_live;
@@ -367,6 +381,6 @@ impl NonceStore for MemoryNonceStore {
 
     fn claim_now(&self, claim: &NonceClaim<'_>, now_ms: i64) -> Option<Result<bool, NonceError>> {
         self.observe(now_ms);
-        Some(self.claim_single(claim))
+        Some(self.claim_single(claim, now_ms))
     }
 }

@@ -32,7 +32,8 @@ pub use memory::{MemoryNonceConfig, MemoryNonceStore};
 #[async_trait::async_trait]
 pub trait NonceStore: std::fmt::Debug + Send + Sync + 'static {
     /// For each claim, atomically records it unless the same (key id, nonce)
-    /// is already recorded; returns, in order, whether each claim was fresh.
+    /// is already recorded with a timestamp inside the claim's window of
+    /// `now_ms`; returns, in order, whether each claim was fresh.
     /// Claims in one batch with the same (key id, nonce) count as repeats of
     /// the first. `now_ms` is the service clock.
     ///
@@ -63,6 +64,13 @@ pub struct NonceClaim<'a> {
     pub nonce: &'a str,
     /// The request's signed timestamp, in Unix milliseconds.
     pub timestamp_ms: i64,
+    /// The key's freshness window, in milliseconds. A nonce must be unique
+    /// among the key's accepted requests whose timestamps lie within this
+    /// window of now: an earlier request outside it can no longer pass the
+    /// freshness check, so neither can its replay, and a store need not look
+    /// for it. A replay carries its original's timestamp, so it is always
+    /// looked for where that original was recorded.
+    pub window_ms: i64,
 }
 
 /// Why a [`NonceStore`] could not answer. Either way the request must be

@@ -24,8 +24,9 @@ fn store(retention_ms: i64, max_live: usize, shards: usize) -> MemoryNonceStore 
     MemoryNonceStore::new(MemoryNonceConfig { retention_ms, max_live, shards })
 }
 
+/// A claim with the widest window, the retention.
 fn claim<'a>(key_id: &'a str, nonce: &'a str, timestamp_ms: i64) -> NonceClaim<'a> {
-    NonceClaim { key_id, nonce, timestamp_ms }
+    NonceClaim { key_id, nonce, timestamp_ms, window_ms: RETENTION }
 }
 
 /// Claims one nonce at `now_ms` with the request's timestamp equal to `now_ms`
@@ -114,6 +115,26 @@ fn a_nonce_is_remembered_through_retention_and_its_bucket_dropped_after() {
     assert_eq!(store.len(), 2, "a's bucket was dropped");
     assert!(check(&store, "key", "a", edge + 1, edge + 1), "forgotten, and recorded again");
     assert_eq!(store.len(), 3);
+}
+
+/// A nonce is unique within the key's window: reused with another timestamp
+/// it is refused while the first request could still be fresh, and allowed
+/// once that one is outside the window; an exact replay is refused always.
+#[test]
+fn a_nonce_is_unique_within_the_claims_window() {
+    let store = store(RETENTION, 100, 1);
+    let windowed = |nonce, timestamp_ms, window_ms, now_ms| {
+        ready(claim_one(&store, NonceClaim { window_ms, ..claim("key", nonce, timestamp_ms) }, now_ms)).unwrap()
+    };
+    assert!(windowed("n", 100, 200, 100));
+    assert!(!windowed("n", 300, 200, 300), "[100 ms] is inside 300 ± 200");
+    // At 800 the window is [600, 1000]: the bucket [0, 500) of the first use
+    // lies before it, so the nonce may be used again.
+    assert!(windowed("n", 800, 200, 800));
+    // The widest window still sees the first use.
+    assert!(!windowed("n", 900, RETENTION, 900));
+    // An exact replay is looked for in its own bucket, whatever the window.
+    assert!(!windowed("n", 100, 0, 800));
 }
 
 #[test]
@@ -210,13 +231,15 @@ fn a_live_nonce_takes_at_most_64_bytes() {
     assert!(per_nonce <= 64, "{per_nonce} bytes per nonce");
 }
 
-/// The model: every recorded (key, nonce) with its timestamp, and the latest
-/// time seen. A claim's bucket has expired once the latest time is past the
-/// bucket's end plus the retention; expired claims are refused and expired
-/// entries forgotten, exactly as the store documents.
+/// The model: every recorded (key, nonce) with its timestamps, and the
+/// latest time seen. A claim's bucket has expired once the latest time is past
+/// the bucket's end plus the retention; expired claims are refused and expired
+/// entries forgotten. A claim repeats an entry in its own bucket or in one
+/// that overlaps the claim's window around now, exactly as the store
+/// documents.
 #[derive(Debug, Default)]
 struct Model {
-    entries: HashMap<(usize, usize), i64>,
+    entries: HashMap<(usize, usize), Vec<i64>>,
     latest: i64,
 }
 
@@ -225,16 +248,41 @@ impl Model {
         timestamp.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION < self.latest
     }
 
-    fn claim(&mut self, key: usize, nonce: usize, timestamp: i64, max_live: usize) -> Result<bool, ()> {
+    fn forget_expired(&mut self) {
         let latest = self.latest;
-        self.entries.retain(|_, &mut t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= latest);
-        if self.expired(timestamp) || self.entries.contains_key(&(key, nonce)) {
+        for timestamps in self.entries.values_mut() {
+            timestamps.retain(|&t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= latest);
+        }
+        self.entries.retain(|_, timestamps| !timestamps.is_empty());
+    }
+
+    fn len(&self) -> usize {
+        self.entries.values().map(Vec::len).sum()
+    }
+
+    fn claim(
+        &mut self,
+        key: usize,
+        nonce: usize,
+        timestamp: i64,
+        now: i64,
+        window: i64,
+        max_live: usize,
+    ) -> Result<bool, ()> {
+        self.forget_expired();
+        let own = timestamp.div_euclid(BUCKET) * BUCKET;
+        let overlaps = |t: &i64| {
+            let start = t.div_euclid(BUCKET) * BUCKET;
+            start == own || (start + BUCKET > now - window && start <= now + window)
+        };
+        let repeated = self.entries.get(&(key, nonce)).is_some_and(|timestamps| timestamps.iter().any(overlaps));
+        if self.expired(timestamp) || repeated {
             return Ok(false);
         }
-        if self.entries.len() == max_live {
+        if self.len() == max_live {
             return Err(());
         }
-        self.entries.insert((key, nonce), timestamp);
+        self.entries.entry((key, nonce)).or_default().push(timestamp);
         Ok(true)
     }
 }
@@ -251,6 +299,7 @@ proptest! {
         start in -5_000i64..5_000,
         max_live in prop_oneof![Just(4usize), Just(1_000)],
         shards in 1usize..4,
+        window in prop_oneof![Just(100i64), Just(400), Just(RETENTION)],
         steps in prop::collection::vec(
             (-100i64..400, prop::collection::vec((0..KEYS.len(), 0..NONCES.len(), -1_600i64..=1_100), 1..4)),
             1..60,
@@ -262,11 +311,14 @@ proptest! {
         for (advance, batch) in steps {
             now += advance;
             model.latest = model.latest.max(now);
-            let claims: Vec<_> = batch.iter().map(|&(k, n, jitter)| claim(KEYS[k], NONCES[n], now + jitter)).collect();
+            let claims: Vec<_> = batch
+                .iter()
+                .map(|&(k, n, jitter)| NonceClaim { window_ms: window, ..claim(KEYS[k], NONCES[n], now + jitter) })
+                .collect();
             let mut expected = Vec::new();
             let mut full = false;
             for &(k, n, jitter) in &batch {
-                match model.claim(k, n, now + jitter, max_live) {
+                match model.claim(k, n, now + jitter, now, window, max_live) {
                     Ok(fresh) => expected.push(fresh),
                     Err(()) => { full = true; break; }
                 }
@@ -276,10 +328,10 @@ proptest! {
                 Err(NonceError::Full { max_live: reported }) => prop_assert!(full && reported == max_live),
                 Err(error) => prop_assert!(false, "{error}"),
             }
-            prop_assert!(store.len() >= model.entries.len());
+            prop_assert!(store.len() >= model.len());
         }
         store.purge_expired(now);
-        model.entries.retain(|_, &mut t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= model.latest);
-        prop_assert_eq!(store.len(), model.entries.len());
+        model.forget_expired();
+        prop_assert_eq!(store.len(), model.len());
     }
 }

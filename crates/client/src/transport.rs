@@ -157,23 +157,8 @@ impl Client {
         self.random.fill(&mut entropy).map_err(|_| Error::Config("the system random generator failed".into()))?;
         let nonce = Nonce::from_entropy(&entropy);
         let timestamp_ms = now_ms().saturating_add(self.clock_offset_ms.load(Ordering::Relaxed));
-        let canonical = canonical_string(&CanonicalRequest {
-            key_id: key_id.as_str(),
-            timestamp_ms,
-            nonce: nonce.as_str(),
-            method,
-            path: url.path(),
-            query: url.query().unwrap_or_default(),
-            body,
-            sequence: None,
-        });
-        let headers = vec![
-            (KEY_ID_HEADER, key_id.as_str().to_owned()),
-            (TIMESTAMP_HEADER, timestamp_ms.to_string()),
-            (NONCE_HEADER, nonce.as_str().to_owned()),
-            (SIGNATURE_HEADER, signature(&canonical)),
-        ];
-        Ok(Authorization { headers, generation })
+        let request = Signed { key_id: key_id.as_str(), timestamp_ms, nonce: nonce.as_str(), method, url, body };
+        Ok(Authorization { headers: request.headers(signature), generation })
     }
 
     pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
@@ -209,6 +194,39 @@ impl Client {
 }
 
 /// The response if it succeeded, or the problem it carries.
+/// What one signed request's headers are made of.
+struct Signed<'a> {
+    key_id: &'a str,
+    timestamp_ms: i64,
+    nonce: &'a str,
+    method: &'a str,
+    url: &'a reqwest::Url,
+    body: &'a [u8],
+}
+
+impl Signed<'_> {
+    /// The signature headers, signing the path and query exactly as the URL
+    /// sends them.
+    fn headers(&self, sign: &dyn Fn(&str) -> String) -> Vec<(&'static str, String)> {
+        let canonical = canonical_string(&CanonicalRequest {
+            key_id: self.key_id,
+            timestamp_ms: self.timestamp_ms,
+            nonce: self.nonce,
+            method: self.method,
+            path: self.url.path(),
+            query: self.url.query().unwrap_or_default(),
+            body: self.body,
+            sequence: None,
+        });
+        vec![
+            (KEY_ID_HEADER, self.key_id.to_owned()),
+            (TIMESTAMP_HEADER, self.timestamp_ms.to_string()),
+            (NONCE_HEADER, self.nonce.to_owned()),
+            (SIGNATURE_HEADER, sign(&canonical)),
+        ]
+    }
+}
+
 pub(crate) async fn check(response: Response) -> Result<Response, Error> {
     let status = response.status();
     if status.is_success() {
@@ -275,6 +293,53 @@ mod tests {
         assert_ne!(header(&first, SIGNATURE_HEADER), header(&second, SIGNATURE_HEADER));
         assert!(Nonce::check(header(&first, NONCE_HEADER)).is_ok());
         assert!(!first.headers.iter().any(|(name, _)| *name == "authorization"), "the key is never sent");
+    }
+
+    /// The SDK's whole signing path, from the URL it sends to the headers,
+    /// reproduces every shared known-answer vector (the SDK sends no
+    /// sequence, so vectors with one are the protocol crate's to check).
+    #[test]
+    fn requests_are_signed_as_the_shared_vectors_say() {
+        use altgate_protocol::signing::{Ed25519Signer, HmacSigner};
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/signing.json");
+        let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let text = |vector: &serde_json::Value, field: &str| vector[field].as_str().unwrap().to_owned();
+        let mut checked = 0;
+        for vector in file["vectors"].as_array().unwrap().iter().filter(|v| v["sequence"].is_null()) {
+            let sign: Box<dyn Fn(&str) -> String> = match vector["algorithm"].as_str().unwrap() {
+                "hmac-sha256" => {
+                    let signer = HmacSigner::new(&text(vector, "secret"));
+                    Box::new(move |c| signer.sign(c))
+                }
+                _ => {
+                    let seed: [u8; 32] = unhex(&text(vector, "seed_hex")).try_into().unwrap();
+                    let signer = Ed25519Signer::from_seed(&seed).unwrap();
+                    Box::new(move |c| signer.sign(c))
+                }
+            };
+            let query = text(vector, "query");
+            let separator = if query.is_empty() { "" } else { "?" };
+            let url =
+                reqwest::Url::parse(&format!("http://127.0.0.1{}{separator}{query}", text(vector, "path"))).unwrap();
+            let body = unhex(&text(vector, "body_hex"));
+            let request = Signed {
+                key_id: &text(vector, "key_id"),
+                timestamp_ms: vector["timestamp"].as_i64().unwrap(),
+                nonce: &text(vector, "nonce"),
+                method: &text(vector, "method"),
+                url: &url,
+                body: &body,
+            };
+            let headers = request.headers(&*sign);
+            let signature = headers.iter().find(|(name, _)| *name == SIGNATURE_HEADER).unwrap();
+            assert_eq!(signature.1, text(vector, "signature"), "{}", text(vector, "name"));
+            checked += 1;
+        }
+        assert!(checked >= 5, "only {checked} vectors checked");
+    }
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
     }
 
     #[test]

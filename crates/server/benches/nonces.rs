@@ -90,7 +90,9 @@ fn nonces(c: &mut Criterion) {
     let mut group = c.benchmark_group("nonces");
     // With the default window a claim looks in the one or two buckets around
     // now; with the widest, in every live bucket.
-    for (name, window_ms) in [("claim_fresh", WINDOW_MS), ("claim_fresh_widest_window", MemoryNonceConfig::default().retention_ms)] {
+    for (name, window_ms) in
+        [("claim_fresh", WINDOW_MS), ("claim_fresh_widest_window", MemoryNonceConfig::default().retention_ms)]
+    {
         group.bench_function(name, |b| {
             b.iter(|| {
                 // 120 ms per 1,000 claims: 1,000,000 claims per retention.

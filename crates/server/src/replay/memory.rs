@@ -18,37 +18,46 @@
 //! **Shards and buckets.** Fingerprints are spread by their high half over
 //! independently locked shards; everything happens under one shard's lock and
 //! synchronously, so no lock is ever held across an `.await`. A shard keeps
-//! an ordered list of time buckets, each covering `bucket_ms = retention_ms /
-//! 2` of *timestamps* and holding a hash set of fingerprints, hashed by their
-//! low half (already uniform, so it is passed through). A nonce goes into the
-//! bucket of its timestamp, which may lie in the future. A lookup checks only
-//! the claim's own bucket and the buckets that overlap the claim's window
-//! around now (`[now − window, now + window]`): a nonce recorded outside it belongs to a request that can
-//! no longer pass the freshness check, and a replay, carrying its original's
-//! timestamp, is looked for in the very bucket the original went to. With the
-//! default 30-second window that is one or two buckets instead of every live
-//! one (four with a two-minute retention), and each is a likely cache miss.
-//! Halves, rather than finer slices, keep lookups few at the price of holding
-//! expired nonces up to half a retention longer. (One table
-//! per shard mapping fingerprints to buckets was measured too: a single probe,
-//! but expiry then needs passes over the whole table, and at a million live
-//! nonces it was slower, 518 against 340 ns a fresh claim, and larger, 52
-//! against 31 bytes a nonce.)
+//! a list of time buckets, each holding the fingerprints of nonces claimed
+//! with one window whose *timestamps* lie in one span of `bucket_ms =
+//! retention_ms / 4` (30 s by default), in a hash set hashed by their low
+//! half (already uniform, so it is passed through). A nonce goes into the
+//! bucket of its timestamp and its key's window; the timestamp may lie in the
+//! future.
+//!
+//! **Lookups.** A nonce must be unique among its key's accepted requests whose
+//! timestamps lie within the key's window of now. A lookup therefore checks
+//! only the buckets of the claim's window that overlap `[now − window, now +
+//! window]`, and its own bucket: a nonce recorded outside belongs to a
+//! request that can no longer pass the freshness check, and a replay, which
+//! carries its original's timestamp, is looked for in the very bucket the
+//! original went to. Buckets of other windows are never looked at: a key's
+//! window is fixed when it is created, so they hold no nonce of this key.
+//! With the default 30-second window that is two buckets, each a likely
+//! cache miss. (One table per shard mapping fingerprints to buckets was
+//! measured too: a single probe, but expiry then needs passes over the whole
+//! table, and at a million live nonces it was slower, 518 against 340 ns a
+//! fresh claim, and larger, 52 against 31 bytes a nonce.)
 //!
 //! **Expiry.** Let `latest` be the latest `now_ms` the store has seen. A
-//! bucket covering `[start, start + bucket_ms)` has *expired* once `latest >
-//! start + bucket_ms + retention_ms`: every timestamp in it is then more than
-//! `retention_ms` old, so the freshness check refuses it before the store is
-//! asked. Expired buckets are dropped whole, from the front of a shard's list,
-//! whenever a claim enters the shard (and by [`MemoryNonceStore::purge_expired`]),
-//! so expiry is O(1) amortised per nonce. Because buckets are dropped and new
-//! ones created, table capacity follows load without shrinking. A claim whose
-//! own bucket has expired is answered "not fresh" and not recorded: expiry
-//! follows `latest`, not the claim's `now_ms`, so a request that read the
-//! clock just before another request expired its bucket cannot slip through
-//! as fresh after the bucket is gone. The price is paid if the clock steps
-//! forward by `J` and back: claims are refused for about `J − retention_ms`,
-//! until the clock catches up, rather than replays let through.
+//! bucket of window `w` covering `[start, start + bucket_ms)` has *expired*
+//! once `latest > start + bucket_ms + w`: every timestamp in it is then more
+//! than `w` old, so the freshness check refuses it before the store is asked.
+//! A nonce is thus held between `w` and `w + bucket_ms` past its timestamp:
+//! 30 to 60 s with the default window, whatever the widest window a key may
+//! have, which is what lets one server sustain a high rate of signed requests
+//! within the ceiling below. Expired buckets are dropped whole when a claim
+//! enters the shard after the shard's earliest expiry (and by
+//! [`MemoryNonceStore::purge_expired`]), so expiry is O(1) amortised per
+//! nonce. Because buckets are dropped and new ones created, table capacity
+//! follows load without shrinking. A claim whose own bucket has expired is
+//! answered "not fresh" and not recorded: expiry follows `latest`, not the
+//! claim's `now_ms`, so a request that read the clock just before another
+//! request expired its bucket cannot slip through as fresh after the bucket
+//! is gone. The price is paid if the clock steps forward by `J` and back:
+//! claims are refused for about `J − w`, until the clock catches up, rather
+//! than replays let through. A window wider than `retention_ms` counts as
+//! `retention_ms`.
 //!
 //! **A fail-closed ceiling.** One global count of live nonces is kept. A claim
 //! that would exceed `max_live` first drops expired buckets in every shard,
@@ -57,7 +66,8 @@
 //! bytes per nonce: 17 bytes per table slot at a load between 7/16 and 7/8,
 //! so 20 to 39 bytes per nonce: 80 to 160 MB at the default 4,000,000 (plus a
 //! table doubling in progress). Repeats need no room and are answered while
-//! full. Timestamps are caller input; the store trusts the freshness check to
+//! full. With the default window a nonce is held at most 60 s, so the default
+//! ceiling leaves room for about 66,000 signed requests a second, sustained. Timestamps are caller input; the store trusts the freshness check to
 //! have kept them within a window of now, which bounds the bucket count.
 
 use std::collections::{HashSet, VecDeque};
@@ -70,8 +80,9 @@ use super::{NonceClaim, NonceError, NonceStore};
 /// The configuration of a [`MemoryNonceStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryNonceConfig {
-    /// How long past its timestamp a nonce is remembered, in milliseconds: the
-    /// largest freshness window of any key. Values below 4 are raised to 4.
+    /// The widest freshness window of any claim, in milliseconds (wider ones
+    /// count as this); buckets span a quarter of it. Values below 4 are
+    /// raised to 4.
     pub retention_ms: i64,
     /// The most nonces held at once; a claim beyond it fails with
     /// [`NonceError::Full`].
@@ -93,7 +104,7 @@ impl Default for MemoryNonceConfig {
 pub struct MemoryNonceStore {
     /// The configuration, with out-of-range values raised.
     config: MemoryNonceConfig,
-    /// The span of timestamps one bucket covers: half the retention.
+    /// The span of timestamps one bucket covers: a quarter of the retention.
     bucket_ms: i64,
     /// The two keyed hashers of a fingerprint's high and low halves.
     hashers: [RandomState; 2],
@@ -110,19 +121,31 @@ pub struct MemoryNonceStore {
 #[repr(align(128))]
 struct PaddedShard(Mutex<Shard>);
 
-/// One shard: its buckets in increasing order of `start`.
-#[derive(Debug, Default)]
+/// One shard: its buckets in increasing order of `(start, window_ms)`.
+#[derive(Debug)]
 struct Shard {
     /// The buckets, oldest first.
     buckets: VecDeque<Bucket>,
+    /// The earliest time after which one of the buckets has expired
+    /// (`i128::MAX` without buckets), so most claims skip looking.
+    next_expiry: i128,
 }
 
-/// The fingerprints of nonces whose timestamps lie in `[start, start + bucket_ms)`.
+impl Default for Shard {
+    fn default() -> Self {
+        Shard { buckets: VecDeque::new(), next_expiry: i128::MAX }
+    }
+}
+
+/// The fingerprints of nonces claimed with window `window_ms` whose
+/// timestamps lie in `[start, start + bucket_ms)`.
 #[derive(Debug)]
 struct Bucket {
     /// The first timestamp covered, a multiple of `bucket_ms` (wide, so that
     /// timestamps near the ends of `i64` cannot overflow).
     start: i128,
+    /// The window of every claim in it.
+    window_ms: i64,
     /// The fingerprints.
     nonces: FingerprintSet,
 }
@@ -174,7 +197,7 @@ impl MemoryNonceStore {
             shards: config.shards.max(1),
         };
         Self {
-            bucket_ms: config.retention_ms / 2,
+            bucket_ms: config.retention_ms / 4,
             hashers: [RandomState::new(), RandomState::new()],
             shards: (0..config.shards).map(|_| PaddedShard::default()).collect(),
             live: AtomicUsize::new(0),
@@ -239,16 +262,19 @@ impl MemoryNonceStore {
     /// Answers one claim, dropping expired buckets everywhere once if the
     /// store looks full.
     fn claim_single(&self, claim: &NonceClaim<'_>, now_ms: i64) -> Result<bool, NonceError> {
-        let fingerprint = self.fingerprint(claim.key_id, claim.nonce);
-        let start = self.bucket_start(claim.timestamp_ms);
-        let window = i128::from(claim.window_ms.max(0));
-        // Buckets starting after `first` and at or before `last` overlap the window.
-        let now = i128::from(now_ms);
-        let probe = (now - window - i128::from(self.bucket_ms), now + window);
-        let mut outcome = self.try_claim(fingerprint, start, probe);
+        let window_ms = claim.window_ms.clamp(0, self.config.retention_ms);
+        let slot = Slot {
+            fingerprint: self.fingerprint(claim.key_id, claim.nonce),
+            start: self.bucket_start(claim.timestamp_ms),
+            window_ms,
+            // Buckets starting after `first` and at or before `last` overlap the window.
+            first: i128::from(now_ms) - i128::from(window_ms) - i128::from(self.bucket_ms),
+            last: i128::from(now_ms) + i128::from(window_ms),
+        };
+        let mut outcome = self.try_claim(&slot);
         if outcome == Outcome::Full {
             self.drop_all_expired();
-            outcome = self.try_claim(fingerprint, start, probe);
+            outcome = self.try_claim(&slot);
         }
         match outcome {
             Outcome::Fresh => Ok(true),
@@ -257,38 +283,48 @@ impl MemoryNonceStore {
         }
     }
 
-    /// Answers one claim under its shard's lock, looking for its fingerprint
-    /// in its own bucket and those whose start lies in `(probe.0, probe.1]`.
-    fn try_claim(&self, fingerprint: u128, start: i128, (first, last): (i128, i128)) -> Outcome {
-        let mut shard = self.lock(self.shard_index(fingerprint));
+    /// Answers one claim under its shard's lock.
+    fn try_claim(&self, slot: &Slot) -> Outcome {
+        let mut shard = self.lock(self.shard_index(slot.fingerprint));
         // Read under the lock, so at least the value that dropped any of this
         // shard's buckets: that happened before the lock was last released.
         let latest = self.latest_ms.load(Ordering::Acquire);
         self.drop_expired(&mut shard, latest);
-        if self.has_expired(start, latest) {
+        if self.expiry(slot.start, slot.window_ms) < i128::from(latest) {
             return Outcome::NotFresh;
         }
-        let mut overlapping = shard
-            .buckets
-            .iter()
-            .filter(|bucket| bucket.start == start || (bucket.start > first && bucket.start <= last));
-        if overlapping.any(|bucket| bucket.nonces.contains(&fingerprint)) {
+        let mut looked_at = shard.buckets.iter().filter(|bucket| slot.looks_at(bucket));
+        if looked_at.any(|bucket| bucket.nonces.contains(&slot.fingerprint)) {
             return Outcome::NotFresh;
         }
         let max_live = self.config.max_live;
         if self.live.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max_live).then_some(n + 1)).is_err() {
             return Outcome::Full;
         }
-        shard.bucket(start).insert(fingerprint);
+        let expiry = self.expiry(slot.start, slot.window_ms);
+        shard.bucket(slot.start, slot.window_ms, expiry).insert(slot.fingerprint);
         Outcome::Fresh
     }
 
     /// Drops the shard's buckets expired by `latest` and returns how many nonces they held.
     fn drop_expired(&self, shard: &mut Shard, latest: i64) -> usize {
-        let mut dropped = 0;
-        while let Some(bucket) = shard.buckets.pop_front_if(|bucket| self.has_expired(bucket.start, latest)) {
-            dropped += bucket.nonces.len();
+        let latest = i128::from(latest);
+        if shard.next_expiry >= latest {
+            return 0;
         }
+        let mut dropped = 0;
+        let mut next_expiry = i128::MAX;
+        shard.buckets.retain(|bucket| {
+            let expiry = self.expiry(bucket.start, bucket.window_ms);
+            if expiry < latest {
+                dropped += bucket.nonces.len();
+                false
+            } else {
+                next_expiry = next_expiry.min(expiry);
+                true
+            }
+        });
+        shard.next_expiry = next_expiry;
         if dropped > 0 {
             self.live.fetch_sub(dropped, Ordering::Relaxed);
         }
@@ -302,9 +338,10 @@ impl MemoryNonceStore {
         }
     }
 
-    /// Whether the bucket starting at `start` has expired by `latest`.
-    fn has_expired(&self, start: i128, latest: i64) -> bool {
-        start + i128::from(self.bucket_ms) + i128::from(self.config.retention_ms) < i128::from(latest)
+    /// The last time at which the bucket starting at `start` of window
+    /// `window_ms` has not expired.
+    fn expiry(&self, start: i128, window_ms: i64) -> i128 {
+        start + i128::from(self.bucket_ms) + i128::from(window_ms)
     }
 
     /// The start of the bucket covering `timestamp_ms`.
@@ -338,17 +375,41 @@ impl MemoryNonceStore {
 }
 
 impl Shard {
-    /// The set of the bucket starting at `start`, created in order if absent.
-    fn bucket(&mut self, start: i128) -> &mut FingerprintSet {
-        let index = match self.buckets.iter().rposition(|bucket| bucket.start <= start) {
-            Some(index) if self.buckets[index].start == start => index,
+    /// The set of the bucket of `(start, window_ms)`, created in order if
+    /// absent (with its expiry).
+    fn bucket(&mut self, start: i128, window_ms: i64, expiry: i128) -> &mut FingerprintSet {
+        let key = (start, window_ms);
+        let index = match self.buckets.iter().rposition(|bucket| (bucket.start, bucket.window_ms) <= key) {
+            Some(index) if (self.buckets[index].start, self.buckets[index].window_ms) == key => index,
             before => {
                 let index = before.map_or(0, |index| index + 1);
-                self.buckets.insert(index, Bucket { start, nonces: FingerprintSet::default() });
+                self.buckets.insert(index, Bucket { start, window_ms, nonces: FingerprintSet::default() });
+                self.next_expiry = self.next_expiry.min(expiry);
                 index
             }
         };
         &mut self.buckets[index].nonces
+    }
+}
+
+/// Where one claim goes and what it looks at.
+#[derive(Debug)]
+struct Slot {
+    fingerprint: u128,
+    /// Its bucket's start.
+    start: i128,
+    /// Its window, within the retention.
+    window_ms: i64,
+    /// Buckets starting after this and at or before `last` overlap the window.
+    first: i128,
+    last: i128,
+}
+
+impl Slot {
+    /// Whether a claim looks for its fingerprint in `bucket`.
+    fn looks_at(&self, bucket: &Bucket) -> bool {
+        bucket.window_ms == self.window_ms
+            && (bucket.start == self.start || (bucket.start > self.first && bucket.start <= self.last))
     }
 }
 

@@ -10,7 +10,7 @@ use super::{MemoryNonceConfig, MemoryNonceStore, NonceClaim, NonceError, NonceSt
 
 /// Retention of the small stores below; their buckets cover 250 ms.
 const RETENTION: i64 = 1_000;
-const BUCKET: i64 = RETENTION / 2;
+const BUCKET: i64 = RETENTION / 4;
 
 /// Polls a future that must be ready at once, as the memory store's are.
 fn ready<F: Future>(future: F) -> F::Output {
@@ -123,18 +123,40 @@ fn a_nonce_is_remembered_through_retention_and_its_bucket_dropped_after() {
 #[test]
 fn a_nonce_is_unique_within_the_claims_window() {
     let store = store(RETENTION, 100, 1);
-    let windowed = |nonce, timestamp_ms, window_ms, now_ms| {
-        ready(claim_one(&store, NonceClaim { window_ms, ..claim("key", nonce, timestamp_ms) }, now_ms)).unwrap()
+    let windowed = |nonce, timestamp_ms, now_ms| {
+        ready(claim_one(&store, NonceClaim { window_ms: 200, ..claim("key", nonce, timestamp_ms) }, now_ms)).unwrap()
     };
-    assert!(windowed("n", 100, 200, 100));
-    assert!(!windowed("n", 300, 200, 300), "[100 ms] is inside 300 ± 200");
-    // At 800 the window is [600, 1000]: the bucket [0, 500) of the first use
-    // lies before it, so the nonce may be used again.
-    assert!(windowed("n", 800, 200, 800));
-    // The widest window still sees the first use.
-    assert!(!windowed("n", 900, RETENTION, 900));
-    // An exact replay is looked for in its own bucket, whatever the window.
-    assert!(!windowed("n", 100, 0, 800));
+    assert!(windowed("n", 100, 100));
+    assert!(!windowed("n", 100, 300), "a replay");
+    assert!(!windowed("n", 300, 300), "[100 ms] is inside 300 ± 200");
+    // At 800 the window is [600, 1000]: the first use is outside it, and
+    // its bucket, [0, 250) with a 200-ms window, has expired at 450.
+    assert!(windowed("n", 800, 800));
+    assert_eq!(store.len(), 1, "the first use was forgotten");
+    // A timestamp far ahead (which the freshness check would refuse) is not
+    // in the window of a request signed now, but its replay is refused.
+    assert!(windowed("m", 5_000, 800));
+    assert!(windowed("m", 800, 800));
+    assert!(!windowed("m", 5_000, 800));
+}
+
+/// A nonce is held for its own window, not the widest: one of a 200-ms
+/// window is forgotten long before one of the retention's.
+#[test]
+fn each_window_expires_on_its_own() {
+    let store = store(RETENTION, 100, 1);
+    let claim_with = |nonce, window_ms, now_ms| {
+        ready(claim_one(&store, NonceClaim { window_ms, ..claim("key", nonce, 0) }, now_ms)).unwrap()
+    };
+    assert!(claim_with("short", 200, 0));
+    assert!(claim_with("long", RETENTION, 0));
+    // A window wider than the retention counts as the retention.
+    assert!(claim_with("widest", 10 * RETENTION, 0));
+    assert_eq!(store.purge_expired(BUCKET + 200), 0);
+    assert_eq!(store.purge_expired(BUCKET + 201), 1, "only the short window's bucket");
+    assert!(!claim_with("long", RETENTION, BUCKET + 201));
+    assert_eq!(store.purge_expired(BUCKET + RETENTION + 1), 2);
+    assert!(store.is_empty());
 }
 
 #[test]
@@ -201,7 +223,7 @@ fn purging_forgets_expired_nonces_and_releases_their_memory() {
     assert_eq!(store.purge_expired(BUCKET + RETENTION + 1), 50);
     assert_eq!(store.len(), 0);
     // The tables are gone; only the shards' emptied bucket lists remain.
-    assert!(store.memory_bytes() < empty + 4 * 4 * 64, "{} bytes", store.memory_bytes());
+    assert!(store.memory_bytes() <= empty + 4 * 4 * 64, "{} bytes", store.memory_bytes());
 }
 
 #[test]
@@ -223,7 +245,10 @@ fn a_live_nonce_takes_at_most_64_bytes() {
     let nonces: Vec<String> = (0..NONCES).map(|i| format!("bench-nonce-{i:010}")).collect();
     for (chunk_index, chunk) in nonces.chunks(1_000).enumerate() {
         let timestamp = now - config.retention_ms + chunk_index as i64 * config.retention_ms / 1_000;
-        let claims: Vec<_> = chunk.iter().map(|nonce| claim("key", nonce, timestamp)).collect();
+        let claims: Vec<_> = chunk
+            .iter()
+            .map(|nonce| NonceClaim { window_ms: config.retention_ms, ..claim("key", nonce, timestamp) })
+            .collect();
         assert!(ready(store.claim(&claims, now)).unwrap().into_iter().all(|fresh| fresh));
     }
     assert_eq!(store.len(), NONCES as usize);
@@ -232,26 +257,32 @@ fn a_live_nonce_takes_at_most_64_bytes() {
 }
 
 /// The model: every recorded (key, nonce) with its timestamps, and the
-/// latest time seen. A claim's bucket has expired once the latest time is past
-/// the bucket's end plus the retention; expired claims are refused and expired
-/// entries forgotten. A claim repeats an entry in its own bucket or in one
-/// that overlaps the claim's window around now, exactly as the store
-/// documents.
+/// latest time seen. Each key has a window of its own (within the retention).
+/// A claim's bucket has expired once the latest time is past the bucket's end
+/// plus the window; expired claims are refused and expired entries
+/// forgotten. A claim repeats an entry in its own bucket or in one that
+/// overlaps the window around now, exactly as the store documents.
 #[derive(Debug, Default)]
 struct Model {
     entries: HashMap<(usize, usize), Vec<i64>>,
+    windows: [i64; 3],
     latest: i64,
 }
 
 impl Model {
-    fn expired(&self, timestamp: i64) -> bool {
-        timestamp.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION < self.latest
+    fn window(&self, key: usize) -> i64 {
+        self.windows[key].clamp(0, RETENTION)
+    }
+
+    fn expired(&self, key: usize, timestamp: i64) -> bool {
+        timestamp.div_euclid(BUCKET) * BUCKET + BUCKET + self.window(key) < self.latest
     }
 
     fn forget_expired(&mut self) {
+        let windows = [0, 1, 2].map(|key| self.window(key));
         let latest = self.latest;
-        for timestamps in self.entries.values_mut() {
-            timestamps.retain(|&t| t.div_euclid(BUCKET) * BUCKET + BUCKET + RETENTION >= latest);
+        for (&(key, _), timestamps) in &mut self.entries {
+            timestamps.retain(|&t| t.div_euclid(BUCKET) * BUCKET + BUCKET + windows[key] >= latest);
         }
         self.entries.retain(|_, timestamps| !timestamps.is_empty());
     }
@@ -260,23 +291,16 @@ impl Model {
         self.entries.values().map(Vec::len).sum()
     }
 
-    fn claim(
-        &mut self,
-        key: usize,
-        nonce: usize,
-        timestamp: i64,
-        now: i64,
-        window: i64,
-        max_live: usize,
-    ) -> Result<bool, ()> {
+    fn claim(&mut self, key: usize, nonce: usize, timestamp: i64, now: i64, max_live: usize) -> Result<bool, ()> {
         self.forget_expired();
+        let window = self.window(key);
         let own = timestamp.div_euclid(BUCKET) * BUCKET;
         let overlaps = |t: &i64| {
             let start = t.div_euclid(BUCKET) * BUCKET;
             start == own || (start + BUCKET > now - window && start <= now + window)
         };
         let repeated = self.entries.get(&(key, nonce)).is_some_and(|timestamps| timestamps.iter().any(overlaps));
-        if self.expired(timestamp) || repeated {
+        if self.expired(key, timestamp) || repeated {
             return Ok(false);
         }
         if self.len() == max_live {
@@ -299,26 +323,26 @@ proptest! {
         start in -5_000i64..5_000,
         max_live in prop_oneof![Just(4usize), Just(1_000)],
         shards in 1usize..4,
-        window in prop_oneof![Just(100i64), Just(400), Just(RETENTION)],
+        windows in prop::array::uniform3(prop_oneof![Just(0i64), Just(100), Just(400), Just(RETENTION), Just(3 * RETENTION)]),
         steps in prop::collection::vec(
             (-100i64..400, prop::collection::vec((0..KEYS.len(), 0..NONCES.len(), -1_600i64..=1_100), 1..4)),
             1..60,
         ),
     ) {
         let store = store(RETENTION, max_live, shards);
-        let mut model = Model { latest: i64::MIN, ..Model::default() };
+        let mut model = Model { latest: i64::MIN, windows, ..Model::default() };
         let mut now = start;
         for (advance, batch) in steps {
             now += advance;
             model.latest = model.latest.max(now);
             let claims: Vec<_> = batch
                 .iter()
-                .map(|&(k, n, jitter)| NonceClaim { window_ms: window, ..claim(KEYS[k], NONCES[n], now + jitter) })
+                .map(|&(k, n, jitter)| NonceClaim { window_ms: windows[k], ..claim(KEYS[k], NONCES[n], now + jitter) })
                 .collect();
             let mut expected = Vec::new();
             let mut full = false;
             for &(k, n, jitter) in &batch {
-                match model.claim(k, n, now + jitter, now, window, max_live) {
+                match model.claim(k, n, now + jitter, now, max_live) {
                     Ok(fresh) => expected.push(fresh),
                     Err(()) => { full = true; break; }
                 }

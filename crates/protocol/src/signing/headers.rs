@@ -18,6 +18,19 @@ pub const SIGNATURE_HEADER: &str = "x-ag-signature";
 /// Optional: a u64 that must increase with every request (sequence mode).
 pub const SEQUENCE_HEADER: &str = "x-ag-sequence";
 
+/// The bytes a nonce may hold, `A-Z a-z 0-9 _ -`, as a table: checking a
+/// nonce is on every signed request's path.
+static NONCE_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        byte += 1;
+    }
+    table
+};
+
 /// A request nonce: 16 to 64 characters of `A-Z a-z 0-9 _ -`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Nonce(String);
@@ -30,7 +43,7 @@ impl Nonce {
 
     /// Checks the form of a nonce without copying it.
     pub fn check(s: &str) -> Result<(), SignatureHeaderError> {
-        let ok = (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let ok = (16..=64).contains(&s.len()) && s.bytes().all(|b| NONCE_BYTES[usize::from(b)]);
         if ok { Ok(()) } else { Err(SignatureHeaderError::Nonce) }
     }
 
@@ -194,6 +207,15 @@ mod tests {
         assert_eq!(with(SEQUENCE_HEADER, "x"), Err(SignatureHeaderError::Malformed(SEQUENCE_HEADER)));
         let missing: Vec<_> = GOOD.iter().copied().filter(|(n, _)| *n != NONCE_HEADER).collect();
         assert_eq!(parse(&missing), Err(SignatureHeaderError::Missing(NONCE_HEADER)));
+    }
+
+    #[test]
+    fn a_nonce_holds_exactly_the_documented_bytes() {
+        for byte in 0..=255u8 {
+            let nonce = String::from_utf8(vec![byte; 16]).unwrap_or_default();
+            let allowed = byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-';
+            assert_eq!(Nonce::check(&nonce).is_ok(), allowed, "byte {byte}");
+        }
     }
 
     proptest! {

@@ -1,5 +1,6 @@
 //! The key platform's background work: writing usage and quota counters
-//! and aggregated auth failures to the store, pruning limiter state, and
+//! and aggregated auth failures to the store, pruning limiter state and
+//! expired nonces, and
 //! picking up keyring changes made by another process (a master-key
 //! rotation run beside the service).
 
@@ -40,6 +41,7 @@ impl Platform {
         self.store.append_audit(&failures).await?;
         self.access.limiter.prune(now);
         self.access.signups.prune(now);
+        self.access.nonces.forget_expired(now);
         Ok(())
     }
 

@@ -48,13 +48,14 @@
 //! have, which is what lets one server sustain a high rate of signed requests
 //! within the ceiling below. Expired buckets are dropped whole when a claim
 //! enters the shard after the shard's earliest expiry (and by
-//! [`MemoryNonceStore::purge_expired`]), so expiry is O(1) amortised per
-//! nonce. Because buckets are dropped and new ones created, table capacity
-//! follows load without shrinking. A claim whose own bucket has expired is
-//! answered "not fresh" and not recorded: expiry follows `latest`, not the
-//! claim's `now_ms`, so a request that read the clock just before another
-//! request expired its bucket cannot slip through as fresh after the bucket
-//! is gone. The price is paid if the clock steps forward by `J` and back:
+//! [`MemoryNonceStore::purge_expired`], which the service runs with its
+//! periodic work, so idle memory is released too), so expiry is O(1)
+//! amortised per nonce. Because buckets are dropped and new ones created,
+//! table capacity follows load without shrinking. A claim whose own bucket
+//! has expired is answered "not fresh" and not recorded: expiry follows
+//! `latest`, not the claim's `now_ms`, so a request that read the clock just
+//! before another request expired its bucket cannot slip through as fresh
+//! after the bucket is gone. The price is paid if the clock steps forward by `J` and back:
 //! claims are refused for about `J − w`, until the clock catches up, rather
 //! than replays let through. A window wider than `retention_ms` counts as
 //! `retention_ms`.
@@ -443,5 +444,9 @@ impl NonceStore for MemoryNonceStore {
     fn claim_now(&self, claim: &NonceClaim<'_>, now_ms: i64) -> Option<Result<bool, NonceError>> {
         self.observe(now_ms);
         Some(self.claim_single(claim, now_ms))
+    }
+
+    fn forget_expired(&self, now_ms: i64) {
+        self.purge_expired(now_ms);
     }
 }

@@ -52,6 +52,12 @@ pub trait NonceStore: std::fmt::Debug + Send + Sync + 'static {
     fn claim_now(&self, _claim: &NonceClaim<'_>, _now_ms: i64) -> Option<Result<bool, NonceError>> {
         None
     }
+
+    /// Forgets nonces that expired by `now_ms` and releases their memory,
+    /// for a store that only does so as claims arrive; the service calls it
+    /// periodically, so memory is released while traffic is idle too. A
+    /// store whose entries expire by themselves (a TTL) does nothing.
+    fn forget_expired(&self, _now_ms: i64) {}
 }
 
 /// One request's claim to a nonce.

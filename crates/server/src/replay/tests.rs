@@ -226,6 +226,20 @@ fn purging_forgets_expired_nonces_and_releases_their_memory() {
     assert!(store.memory_bytes() <= empty + 4 * 4 * 64, "{} bytes", store.memory_bytes());
 }
 
+/// Through the trait, as the service's periodic work calls it: expired
+/// nonces are forgotten without any claim arriving.
+#[test]
+fn the_periodic_sweep_forgets_expired_nonces() {
+    let store: Box<dyn NonceStore> = Box::new(store(RETENTION, 100, 4));
+    for i in 0..20 {
+        assert!(ready(claim_one(&*store, claim("key", &format!("nonce-{i}"), 0), 0)).unwrap());
+    }
+    store.forget_expired(BUCKET + RETENTION);
+    assert!(!ready(claim_one(&*store, claim("key", "nonce-3", 0), BUCKET + RETENTION)).unwrap(), "still held");
+    store.forget_expired(BUCKET + RETENTION + 1);
+    assert!(format!("{store:?}").contains("live: 0,"), "{store:?}");
+}
+
 #[test]
 fn out_of_range_configuration_is_raised() {
     let store = store(0, 10, 0);

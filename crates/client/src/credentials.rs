@@ -256,15 +256,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use altgate_protocol::Environment;
-
-    fn key(byte: u8) -> String {
-        ApiKey::from_entropy(Environment::Test, &[byte; 32]).expose_secret().to_owned()
-    }
-
-    fn id(byte: u8) -> String {
-        KeyId::from_entropy(&[byte; 12]).as_str().to_owned()
-    }
+    use crate::test_keys::{id, key};
 
     #[test]
     fn the_file_names_its_mode_or_implies_it() {

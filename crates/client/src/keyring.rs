@@ -205,17 +205,8 @@ mod tests {
 
     use std::sync::RwLock;
 
-    use altgate_protocol::{ApiKey, Environment, KeyId};
-
     use super::*;
-
-    fn key(byte: u8) -> String {
-        ApiKey::from_entropy(Environment::Test, &[byte; 32]).expose_secret().to_owned()
-    }
-
-    fn id(byte: u8) -> String {
-        KeyId::from_entropy(&[byte; 12]).as_str().to_owned()
-    }
+    use crate::test_keys::{id, key};
 
     fn current_id(ring: &KeyRing) -> Option<String> {
         ring.current().and_then(Credentials::key_id).map(|k| k.as_str().to_owned())

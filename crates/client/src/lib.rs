@@ -88,6 +88,8 @@ mod keyring;
 mod market;
 mod stream;
 mod system;
+#[cfg(test)]
+mod test_keys;
 mod transport;
 
 pub use altgate_protocol as protocol;

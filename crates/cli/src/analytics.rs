@@ -1,7 +1,8 @@
 //! `altgate assets`, `indicators`, `signals`, `grades` and `risk`: the
 //! catalog and analytics over HTTP.
 
-use altgate_protocol::{Interval, MetricValue};
+use altgate_client::AssetsQuery;
+use altgate_protocol::{Category, Interval, MetricValue};
 use clap::Args;
 
 use crate::failure::Failure;
@@ -15,7 +16,7 @@ pub(crate) struct AssetsArgs {
     connection: Connection,
     /// Only assets in this category (e.g. `privacy`, `stablecoin`).
     #[arg(long)]
-    category: Option<String>,
+    category: Option<Category>,
 }
 
 /// One asset's analytics.
@@ -75,15 +76,13 @@ fn metric(value: &MetricValue) -> String {
 pub(crate) async fn assets(args: AssetsArgs) -> Result<(), Failure> {
     let client = client(args.connection.open().await?)?;
     let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
+    let categories = args.category.into_iter().collect();
+    let mut query = AssetsQuery { categories, limit: Some(250), ..AssetsQuery::default() };
     loop {
-        let mut query = vec!["limit=250".to_owned()];
-        query.extend(args.category.as_ref().map(|c| format!("category={c}")));
-        query.extend(cursor.as_ref().map(|c| format!("cursor={c}")));
-        let page = client.assets(&query.join("&")).await?;
+        let page = client.assets(&query).await?;
         all.extend(page.data);
         match page.next_cursor {
-            Some(next) => cursor = Some(next),
+            Some(next) => query.cursor = Some(next),
             None => break,
         }
     }

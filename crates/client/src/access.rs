@@ -3,13 +3,59 @@
 //! a bearer client is answered `signature_required`.
 
 use altgate_protocol::{
-    Account, AccountId, AuditEvent, CreateAccountRequest, CreateKeyRequest, CreatedKey, ExpireKeyRequest, KeyId,
-    KeyInfo, KeyUsage, Page, RevokedKeys, RotateKeyRequest, Signup, SignupRequest, Timestamp, UpdateAccountRequest,
+    Account, AccountId, AuditAction, AuditEvent, CreateAccountRequest, CreateKeyRequest, CreatedKey, ExpireKeyRequest,
+    KeyId, KeyInfo, KeyUsage, Page, RevokedKeys, RotateKeyRequest, Signup, SignupRequest, Timestamp,
+    UpdateAccountRequest,
 };
 use reqwest::Method;
 
 use crate::transport::encode;
 use crate::{Client, Error};
+
+/// Which audit events [`Client::audit`] lists, and which page: every filter
+/// given must hold.
+///
+/// ```
+/// use altgate_client::AuditQuery;
+/// use altgate_client::protocol::{AuditAction, Timestamp};
+/// let query = AuditQuery {
+///     action: Some(AuditAction::AuthFailures),
+///     since: Some(Timestamp::from_millis(1_767_225_600_000)),
+///     ..AuditQuery::default()
+/// };
+/// assert!(query.key_id.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Events about or by this account (a non-admin key sees its own only).
+    pub account_id: Option<AccountId>,
+    /// Events about or by this key.
+    pub key_id: Option<KeyId>,
+    /// Events of this action.
+    pub action: Option<AuditAction>,
+    /// At or after this time.
+    pub since: Option<Timestamp>,
+    /// Before this time.
+    pub until: Option<Timestamp>,
+    /// Events per page, 1 to 500 (100 when `None`).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl AuditQuery {
+    fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        parts.extend(self.account_id.as_ref().map(|a| format!("account_id={}", encode(a.as_str()))));
+        parts.extend(self.key_id.as_ref().map(|k| format!("key_id={}", encode(k.as_str()))));
+        parts.extend(self.action.map(|a| format!("action={}", a.as_str())));
+        parts.extend(self.since.map(|t| format!("since={}", t.as_millis())));
+        parts.extend(self.until.map(|t| format!("until={}", t.as_millis())));
+        parts.extend(self.limit.map(|l| format!("limit={l}")));
+        parts.extend(self.cursor.as_deref().map(|c| format!("cursor={}", encode(c))));
+        parts.join("&")
+    }
+}
 
 impl Client {
     /// `POST /v1/signup`: a free account and its first `read` key (open;
@@ -221,19 +267,21 @@ impl Client {
         self.post::<(), _>(&format!("/v1/accounts/{id}/revoke-all-keys"), None).await
     }
 
-    /// `GET /v1/audit` (`keys`), one page, oldest first; `query` is a raw
-    /// query string (`account_id`, `key_id`, `action`, `since`, `until`,
-    /// `limit`, `cursor`).
+    /// `GET /v1/audit` (`keys`), one page of the audit trail, oldest first,
+    /// filtered by `query`.
     ///
     /// ```no_run
     /// # async fn run(client: altgate_client::Client) -> Result<(), altgate_client::Error> {
-    /// let rotations = client.audit("action=key_rotated&limit=20").await?;
-    /// for event in rotations.data {
+    /// use altgate_client::AuditQuery;
+    /// use altgate_client::protocol::AuditAction;
+    /// let query = AuditQuery { action: Some(AuditAction::KeyRotated), limit: Some(20), ..AuditQuery::default() };
+    /// for event in client.audit(&query).await?.data {
     ///     println!("{} {:?} {}", event.at, event.key_id, event.details);
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn audit(&self, query: &str) -> Result<Page<AuditEvent>, Error> {
+    pub async fn audit(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, Error> {
+        let query = query.to_query();
         let path = if query.is_empty() { "/v1/audit".to_owned() } else { format!("/v1/audit?{query}") };
         self.get(&path).await
     }

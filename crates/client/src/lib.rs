@@ -92,7 +92,9 @@ mod system;
 mod test_keys;
 mod transport;
 
+pub use access::AuditQuery;
 pub use altgate_protocol as protocol;
+pub use catalog::AssetsQuery;
 pub use client::Client;
 pub use credentials::{AuthMode, generate_ed25519};
 pub use error::Error;

@@ -10,7 +10,7 @@ use altgate_client::protocol::{
     AccountStatus, AssetId, AuditAction, CreateAccountRequest, ErrorCode, HoldingInput, Interval, KeyStatus, Plan,
     PortfolioRequest, SignupRequest, Timestamp, UpdateAccountRequest,
 };
-use altgate_client::{Client, ImportOptions, OhlcvQuery, StreamEvent};
+use altgate_client::{AssetsQuery, AuditQuery, Client, ImportOptions, OhlcvQuery, StreamEvent};
 use common::{DAY_MS, SERVER_NOW, create_key, daily_csv, minute_of, secret, server};
 use serde_json::json;
 
@@ -50,17 +50,24 @@ async fn the_catalog_is_read_a_page_at_a_time() {
 
     let bitcoin = reader.asset("bitcoin").await.unwrap();
     assert_eq!((bitcoin.id.as_str(), bitcoin.symbol.as_str()), ("bitcoin", "BTC"));
-    let first = reader.assets("limit=2").await.unwrap();
+    let mut query = AssetsQuery { limit: Some(2), ..AssetsQuery::default() };
+    let first = reader.assets(&query).await.unwrap();
     assert_eq!(first.data.len(), 2);
-    let cursor = first.next_cursor.unwrap();
-    let second = reader.assets(&format!("limit=2&cursor={cursor}")).await.unwrap();
+    query.cursor = first.next_cursor;
+    let second = reader.assets(&query).await.unwrap();
     assert_eq!(second.data.len(), 2);
     assert!(second.data.iter().all(|a| first.data.iter().all(|b| a.id != b.id)), "pages do not overlap");
     let categories = reader.categories().await.unwrap();
     assert!(!categories.data.is_empty());
     let category = categories.data.iter().find(|c| c.asset_count > 0).unwrap();
-    let listed = reader.assets(&format!("category={}&limit=250", category.id)).await.unwrap();
+    let query = AssetsQuery { categories: vec![category.id], limit: Some(250), ..AssetsQuery::default() };
+    let listed = reader.assets(&query).await.unwrap();
     assert_eq!(listed.data.len() as u64, category.asset_count);
+    assert!(listed.data.iter().all(|asset| asset.categories.contains(&category.id)));
+    let text = AssetsQuery { text: Some("bitcoin cash".to_owned()), ..AssetsQuery::default() };
+    let found = reader.assets(&text).await.unwrap();
+    assert!(!found.data.is_empty());
+    assert!(found.data.iter().all(|asset| asset.name.to_lowercase().contains("bitcoin cash")), "{found:?}");
     assert_eq!(reader.asset("no-such-coin").await.unwrap_err().code(), Some(ErrorCode::AssetNotFound));
 }
 
@@ -120,7 +127,8 @@ async fn accounts_and_keys_go_through_their_whole_life() {
     expected.sort();
     assert_eq!(stopped, expected);
 
-    let trail = admin.audit(&format!("account_id={}", account.id)).await.unwrap();
+    let trail = admin.audit(&AuditQuery { account_id: Some(account.id.clone()), ..AuditQuery::default() }).await;
+    let trail = trail.unwrap();
     let actions: Vec<AuditAction> = trail.data.iter().map(|e| e.action).collect();
     assert_eq!(
         actions,

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use altgate_client::protocol::{ErrorCode, KeyId};
-use altgate_client::{AuthMode, Client};
+use altgate_client::protocol::{AuditAction, ErrorCode, KeyId};
+use altgate_client::{AuditQuery, AuthMode, Client};
 use common::{create_key, secret, server, server_with};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -153,7 +153,7 @@ async fn two_clients_under_load_follow_a_rotation_without_a_failed_request() {
     assert_eq!(bot.key_id(), Some(bot_next.info.id.clone()));
 
     // The trail: both rotations, by the admin key, naming the successors.
-    let rotations = admin.audit("action=key_rotated").await.unwrap().data;
+    let rotations = admin.audit(&audit_of(AuditAction::KeyRotated, None)).await.unwrap().data;
     let rotated: HashMap<_, _> = rotations
         .iter()
         .map(|e| (e.key_id.clone().unwrap(), e.details["rotated_to"].as_str().unwrap().to_owned()))
@@ -173,7 +173,7 @@ async fn two_clients_under_load_follow_a_rotation_without_a_failed_request() {
         assert!(new_requests >= 40, "{new_requests} requests with {}", new.info.id);
         assert!(entry(&new.info.id).rejects.is_empty(), "{:?}", entry(&new.info.id).rejects);
         assert_eq!(entry(&old.info.id).rejects.get("key_expired"), Some(&1));
-        let failures = admin.audit(&format!("action=auth_failures&key_id={}", old.info.id)).await.unwrap().data;
+        let failures = admin.audit(&audit_of(AuditAction::AuthFailures, Some(&old.info.id))).await.unwrap().data;
         let expired: u64 = failures
             .iter()
             .filter(|e| e.details["code"] == "key_expired")
@@ -181,8 +181,14 @@ async fn two_clients_under_load_follow_a_rotation_without_a_failed_request() {
             .sum();
         assert_eq!(expired, 1, "{failures:?}");
     }
-    let made_with_new = admin.audit(&format!("action=auth_failures&key_id={}", bot_next.info.id)).await.unwrap().data;
+    let made_with_new = admin.audit(&audit_of(AuditAction::AuthFailures, Some(&bot_next.info.id))).await;
+    let made_with_new = made_with_new.unwrap().data;
     assert!(made_with_new.is_empty(), "no request with the new key was refused: {made_with_new:?}");
+}
+
+/// The audit events of `action`, about `key` if given.
+fn audit_of(action: AuditAction, key: Option<&KeyId>) -> AuditQuery {
+    AuditQuery { action: Some(action), key_id: key.cloned(), ..AuditQuery::default() }
 }
 
 /// Environment variables a test can change under a running client.

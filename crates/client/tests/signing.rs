@@ -6,7 +6,7 @@
 mod common;
 
 use altgate_client::protocol::{ErrorCode, KeyStatus};
-use altgate_client::{AuthMode, Client};
+use altgate_client::{AuditQuery, AuthMode, Client};
 use common::{create_key, local_now_ms, secret, server, server_at};
 use serde_json::json;
 
@@ -70,7 +70,7 @@ async fn a_bearer_client_reads_and_is_told_to_sign_for_key_management() {
     assert_eq!((listing.code(), listing.status()), (Some(ErrorCode::SignatureRequired), Some(401)));
     let request = serde_json::from_value(json!({"name": "child", "scopes": ["read"]})).unwrap();
     assert_eq!(bearer.create_key(&request).await.unwrap_err().code(), Some(ErrorCode::SignatureRequired));
-    assert_eq!(bearer.audit("").await.unwrap_err().code(), Some(ErrorCode::SignatureRequired));
+    assert_eq!(bearer.audit(&AuditQuery::default()).await.unwrap_err().code(), Some(ErrorCode::SignatureRequired));
 
     // The same key, signed, may.
     let signed = Client::new(&server.url, key.info.id.as_str(), secret(&key)).unwrap();

@@ -61,9 +61,10 @@ pub struct SigningConfig {
     /// How far a signed request's timestamp may be from the server's clock,
     /// in seconds (5 to 120); keys may set their own.
     pub window_secs: u32,
-    /// The most nonces remembered at once. Each takes about 40 bytes; when
-    /// full, signed requests are refused (503) until older nonces expire,
-    /// rather than forgetting nonces that could then be replayed.
+    /// The most nonces remembered at once. Each takes about 30 bytes and is
+    /// held for its key's window plus up to 30 s; when full, signed requests
+    /// are refused (503) until older nonces expire, rather than forgetting
+    /// nonces that could then be replayed.
     pub max_live_nonces: usize,
 }
 

@@ -55,10 +55,10 @@
 //! has expired is answered "not fresh" and not recorded: expiry follows
 //! `latest`, not the claim's `now_ms`, so a request that read the clock just
 //! before another request expired its bucket cannot slip through as fresh
-//! after the bucket is gone. The price is paid if the clock steps forward by `J` and back:
-//! claims are refused for about `J − w`, until the clock catches up, rather
-//! than replays let through. A window wider than `retention_ms` counts as
-//! `retention_ms`.
+//! after the bucket is gone. The price is paid if the clock steps forward by
+//! `J` and back: claims are refused for about `J − w`, until the clock
+//! catches up, rather than replays let through. A window wider than
+//! `retention_ms` counts as `retention_ms`.
 //!
 //! **A fail-closed ceiling.** One global count of live nonces is kept. A claim
 //! that would exceed `max_live` first drops expired buckets in every shard,
@@ -68,8 +68,9 @@
 //! so 20 to 39 bytes per nonce: 80 to 160 MB at the default 4,000,000 (plus a
 //! table doubling in progress). Repeats need no room and are answered while
 //! full. With the default window a nonce is held at most 60 s, so the default
-//! ceiling leaves room for about 66,000 signed requests a second, sustained. Timestamps are caller input; the store trusts the freshness check to
-//! have kept them within a window of now, which bounds the bucket count.
+//! ceiling leaves room for about 66,000 signed requests a second, sustained.
+//! Timestamps are caller input; the store trusts the freshness check to have
+//! kept them within a window of now, which bounds the bucket count.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};

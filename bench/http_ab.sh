@@ -31,13 +31,13 @@ start() {
   echo "$(field key) $(field key_id)" >"$work/$1.key"
 }
 
-# run NAME PORT MODE PATH: requests a second
+# run NAME PORT MODE PATH: requests a second and the p99.9 latency in µs
 run() {
   local key id
   read -r key id <"$work/$1.key"
   ALTGATE_KEY=$key taskset -c 1 "$bench" --url "http://127.0.0.1:$2" --path "$4" --mode "$3" --key-id "$id" \
     --connections 32 --duration "${DURATION:-5s}" --warmup 1s --json |
-    python3 -c "import json,sys; print(json.load(sys.stdin)['throughput_rps'])"
+    python3 -c "import json,sys; r = json.load(sys.stdin); print(r['throughput_rps'], r['latency_us']['p999'])"
 }
 
 start old "$old" 18151
@@ -45,8 +45,8 @@ start new "$new" 18152
 for round in $(seq "${ROUNDS:-5}"); do
   for build in "old 18151" "new 18152"; do
     set -- $build
-    healthz=$(run "$1" "$2" none /healthz)
-    signed=$(run "$1" "$2" signed /v1/assets/bitcoin)
-    python3 -c "print(f'$1 round $round: healthz {$healthz:9.0f}  signed {$signed:9.0f}  ratio {$signed / $healthz:.3f}')"
+    read -r healthz healthz_tail < <(run "$1" "$2" none /healthz)
+    read -r signed signed_tail < <(run "$1" "$2" signed /v1/assets/bitcoin)
+    python3 -c "print(f'$1 round $round: healthz {$healthz:9.0f}  signed {$signed:9.0f}  ratio {$signed / $healthz:.3f}  p99.9 {$healthz_tail:.0f} / {$signed_tail:.0f} µs')"
   done
 done

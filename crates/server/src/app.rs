@@ -127,6 +127,12 @@ impl Application {
         &self.platform
     }
 
+    /// The service's routes with their middleware, for calling in process
+    /// (benchmarks, tests) without the listener.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         // A bound listener always has a local address.

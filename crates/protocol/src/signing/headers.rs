@@ -115,15 +115,15 @@ impl<'h> SignatureHeaders<'h> {
             .ok_or(SignatureHeaderError::Malformed(TIMESTAMP_HEADER))?;
         let nonce = text(NONCE_HEADER)?;
         Nonce::check(nonce)?;
-        let encoded = text(SIGNATURE_HEADER)?;
+        // Checked byte by byte as it is decoded, so no UTF-8 check first.
+        let encoded = header(SIGNATURE_HEADER).ok_or(SignatureHeaderError::Missing(SIGNATURE_HEADER))?;
         let mut signature = [0u8; 64];
         // 86 characters decode to the 64 bytes of the largest signature.
         if encoded.len() > 86 {
             return Err(SignatureHeaderError::Malformed(SIGNATURE_HEADER));
         }
-        let signature_len = URL_SAFE_NO_PAD
-            .decode_slice(encoded, &mut signature)
-            .map_err(|_| SignatureHeaderError::Malformed(SIGNATURE_HEADER))?;
+        let signature_len = super::base64url::decode(encoded, &mut signature)
+            .ok_or(SignatureHeaderError::Malformed(SIGNATURE_HEADER))?;
         let sequence = match header(SEQUENCE_HEADER) {
             None => None,
             Some(raw) => Some(

@@ -21,6 +21,7 @@
 //! key. The server and the SDK both build the canonical string here, so they
 //! cannot disagree. `docs/signing.md` has worked examples.
 
+mod base64url;
 mod canonical;
 mod headers;
 mod keys;

@@ -49,7 +49,16 @@ impl Platform {
     /// the store, then revocation, expiry, suspension and the IP allowlist.
     /// Every refusal is counted for usage and the audit trail.
     pub async fn authenticate(&self, presented: &str, ip: IpAddr) -> Result<Arc<Principal>, PlatformError> {
-        let now = self.now();
+        self.authenticate_at(presented, ip, self.now()).await
+    }
+
+    /// As [`Platform::authenticate`], at `now` (read once per request).
+    pub(crate) async fn authenticate_at(
+        &self,
+        presented: &str,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<Arc<Principal>, PlatformError> {
         let access = &self.access;
         // Checked in place: the presented key is not copied.
         if let Err(e) = ApiKey::check(presented) {

@@ -28,9 +28,8 @@ impl Platform {
     /// Applies the key's rate, its account's rate and the account's monthly
     /// quota for the key's environment, atomically: a request refused by one
     /// consumes none of the others. Counts the request for usage when
-    /// admitted.
-    pub(crate) async fn admit(&self, principal: &Principal) -> Result<Admission, PlatformError> {
-        let now = self.now();
+    /// admitted. `now` is the request's time, read once for it.
+    pub(crate) async fn admit(&self, principal: &Principal, now: i64) -> Result<Admission, PlatformError> {
         let key = &principal.key;
         let account = &principal.account;
         let environment = env(key.environment);

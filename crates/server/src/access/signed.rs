@@ -45,14 +45,14 @@ pub(crate) fn header_refusal(error: SignatureHeaderError) -> Refusal {
 }
 
 impl Platform {
-    /// Authenticates a signed request from `ip`.
+    /// Authenticates a signed request from `ip` arriving at `now`.
     pub(crate) async fn authenticate_signed(
         &self,
         headers: &SignatureHeaders<'_>,
         request: SignedRequest<'_>,
         ip: IpAddr,
+        now: i64,
     ) -> Result<Arc<Principal>, PlatformError> {
-        let now = self.now();
         let entry = self.signing_key(headers.key_id, ip, now).await?;
         let principal = &entry.principal;
         let refuse = |refusal: Refusal| -> PlatformError {

@@ -187,6 +187,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let platform = &state.platform;
+        let now = platform.now();
         let ctx = context(parts);
         let ip = ctx.client_ip;
         let values = SignatureValues::find(&parts.headers);
@@ -194,7 +195,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
         let signed = SignatureHeaders::present(header);
         let principal = if signed {
             let headers = SignatureHeaders::parse(header).map_err(|error| {
-                platform.access.failures.record("malformed_signature_header", FailureSource::Ip(ip), platform.now());
+                platform.access.failures.record("malformed_signature_header", FailureSource::Ip(ip), now);
                 header_refusal(error)
             })?;
             let body = parts.extensions.get::<BufferedBody>().map(|b| b.0.clone()).unwrap_or_default();
@@ -204,28 +205,28 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
                 query: parts.uri.query().unwrap_or_default(),
                 body: &body,
             };
-            platform.authenticate_signed(&headers, request, ip).await?
+            platform.authenticate_signed(&headers, request, ip, now).await?
         } else {
             let presented = presented_key(&parts.headers).inspect_err(|refusal| {
-                platform.access.failures.record(refusal.code.as_str(), FailureSource::Ip(ip), platform.now());
+                platform.access.failures.record(refusal.code.as_str(), FailureSource::Ip(ip), now);
             })?;
-            platform.authenticate(presented, ip).await?
+            platform.authenticate_at(presented, ip, now).await?
         };
         if R::OPERATOR_ACCOUNT && !principal.account.admin {
-            platform.refused(&principal, ErrorCode::InsufficientScope, platform.now());
+            platform.refused(&principal, ErrorCode::InsufficientScope, now);
             return Err(Refusal::new(ErrorCode::InsufficientScope, "this needs a key of the operator's account").into());
         }
         if let Some(scope) = R::SCOPE
             && !principal.grants(scope)
         {
-            platform.refused(&principal, ErrorCode::InsufficientScope, platform.now());
+            platform.refused(&principal, ErrorCode::InsufficientScope, now);
             let detail = format!("this operation needs the `{scope}` scope; the key has [{}]", principal.key.scopes);
             return Err(Refusal::new(ErrorCode::InsufficientScope, detail).into());
         }
         // Checked after the scope, so a key that could never call the
         // operation hears that first.
         if !signed && (R::SIGNED || principal.key.signature_required) {
-            platform.refused(&principal, ErrorCode::SignatureRequired, platform.now());
+            platform.refused(&principal, ErrorCode::SignatureRequired, now);
             let detail = if R::SIGNED {
                 "this operation accepts only signed requests; see docs/signing.md"
             } else {
@@ -233,7 +234,7 @@ impl<R: Requirement> FromRequestParts<AppState> for Auth<R> {
             };
             return Err(Refusal::new(ErrorCode::SignatureRequired, detail).into());
         }
-        let admission = platform.admit(&principal).await?;
+        let admission = platform.admit(&principal, now).await?;
         let _ = ctx.limits.set(admission.status);
         if let Some(refusal) = admission.refusal {
             return Err(refusal.into());

@@ -2,11 +2,16 @@
 //! offending field.
 
 use axum::extract::{FromRequest, Request};
+use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use altgate_protocol::ErrorCode;
+
+/// The `Content-Type` of JSON responses rendered ahead of time, as a
+/// constant (a string would be checked and copied on every response).
+pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A JSON body of type `T`.
 #[derive(Debug)]

@@ -226,6 +226,29 @@ fn purging_forgets_expired_nonces_and_releases_their_memory() {
     assert!(store.memory_bytes() <= empty + 4 * 4 * 64, "{} bytes", store.memory_bytes());
 }
 
+/// A slice's first claim finds its bucket already sized for as many nonces
+/// as the slice before took, so steady traffic never rehashes a table.
+#[test]
+fn a_new_bucket_is_sized_like_the_previous_one() {
+    let store = store(RETENTION, 10_000, 1);
+    for i in 0..1_000 {
+        assert!(check(&store, "key", &format!("first-{i}"), 0, 0));
+    }
+    let one_slice = store.memory_bytes();
+    assert!(check(&store, "key", "second-0", BUCKET, BUCKET));
+    let with_next = store.memory_bytes();
+    assert!(with_next - one_slice >= 1_000 * 17, "the next bucket holds {} bytes", with_next - one_slice);
+    // Filling it to the same count allocates nothing more.
+    for i in 1..1_000 {
+        assert!(check(&store, "key", &format!("second-{i}"), BUCKET, BUCKET));
+    }
+    assert_eq!(store.memory_bytes(), with_next);
+    // A bucket of another window starts small: its traffic is its own.
+    let other = NonceClaim { key_id: "key", nonce: "other-window-0", timestamp_ms: BUCKET, window_ms: RETENTION / 2 };
+    assert!(ready(claim_one(&store, other, BUCKET)).expect("room"));
+    assert!(store.memory_bytes() - with_next < 1_000, "{} bytes", store.memory_bytes() - with_next);
+}
+
 /// Through the trait, as the service's periodic work calls it: expired
 /// nonces are forgotten without any claim arriving.
 #[test]

@@ -18,6 +18,7 @@ use crate::analytics::{
 };
 use crate::http::auth::{Auth, Read};
 use crate::http::error::ApiError;
+use crate::http::json::APPLICATION_JSON;
 use crate::http::json::JsonBody;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{QueryParams, int_in_range};
@@ -65,7 +66,7 @@ where
             body
         }
     };
-    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(([(CONTENT_TYPE, APPLICATION_JSON)], body).into_response())
 }
 
 /// The window and benchmark of `GET /v1/assets/{id}/risk`.

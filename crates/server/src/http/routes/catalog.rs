@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 use crate::http::auth::{Auth, Read};
 use crate::http::cursor::Cursor;
 use crate::http::error::ApiError;
+use crate::http::json::APPLICATION_JSON;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::{NoParams, QueryParams, int_in_range};
 use crate::state::AppState;
@@ -141,7 +142,7 @@ async fn get_asset(
     let id = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
     match state.platform.catalog.get(&id) {
         // Rendered once when the catalog was loaded.
-        Some(asset) => Ok(([(CONTENT_TYPE, "application/json")], asset.json)),
+        Some(asset) => Ok(([(CONTENT_TYPE, APPLICATION_JSON)], asset.json)),
         None => Err(ApiError::asset_not_found(&id)),
     }
 }

@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 
 use crate::http::auth::{Auth, OperatorKey};
 use crate::http::error::ApiError;
+use crate::http::json::APPLICATION_JSON;
 use crate::http::openapi::{AuthErrors, CommonErrors};
 use crate::http::query::NoParams;
 use crate::state::AppState;
@@ -76,7 +77,7 @@ async fn metrics(State(state): State<AppState>, _: Auth<OperatorKey>) -> impl In
 #[utoipa::path(get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object), CommonErrors))]
 async fn openapi(State(state): State<AppState>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], state.openapi_json.clone())
+    ([(CONTENT_TYPE, APPLICATION_JSON)], state.openapi_json.clone())
 }
 
 /// Describes an error code: the target of every problem's `type`.

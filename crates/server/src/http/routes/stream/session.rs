@@ -120,7 +120,7 @@ async fn authenticate_first_message(
         let detail = "this key accepts only signed requests: sign the upgrade request";
         return Err(Refusal::new(ErrorCode::SignatureRequired, detail));
     }
-    let admission = platform.admit(&principal).await.map_err(refusal)?;
+    let admission = platform.admit(&principal, platform.now()).await.map_err(refusal)?;
     match admission.refusal {
         Some(refusal) => Err(refusal),
         None => Ok(principal),

@@ -7,7 +7,8 @@
 #
 # Each server runs on CPU 0 (taskset) with its own fresh data directory and
 # lifted limits; altgate-bench (built from this tree) runs on CPU 1. ROUNDS
-# (default 5) rounds of DURATION (default 5s) per measurement.
+# (default 5) rounds of DURATION (default 5s) per measurement. Each line
+# gives both throughputs, their ratio and both p99.9 latencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$1 new=$2

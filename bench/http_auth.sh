@@ -7,6 +7,8 @@
 #
 # With PIN=1 the server runs on CPU 0 and the load tool on CPU 1 (taskset),
 # so the server's throughput is measured without the tool taking its CPU.
+# With BUSY_POLL=1 the load tool polls instead of sleeping (--busy-poll), so
+# the server does not pay to wake it for every response.
 #
 # Builds release binaries, starts a server on a fresh data directory with
 # warnings-only logging, raises the operator account's limits so the load
@@ -31,7 +33,8 @@ ALTGATE_KEY=$(field key)
 ALTGATE_KEY_ID=$(field key_id)
 account=$(field account_id)
 
-server_cpu=() client_cpu=()
+server_cpu=() client_cpu=() poll=()
+if [ "${BUSY_POLL:-0}" = 1 ]; then poll=(--busy-poll); fi
 if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
 ALTGATE_LOG=warn "${server_cpu[@]}" $bin/altgate serve --data-dir "$dir" --listen 127.0.0.1:$port >/dev/null &
 server=$!
@@ -40,7 +43,7 @@ $bin/altgate accounts update "$account" --rate-per-minute 1000000000 --monthly-q
 
 run() {
   "${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" --key-id "$ALTGATE_KEY_ID" \
-    --connections "$connections" --duration "$duration" --warmup 2s --json
+    --connections "$connections" --duration "$duration" --warmup 2s --json "${poll[@]}"
 }
 results=()
 for _ in $(seq "${ROUNDS:-3}"); do

@@ -133,6 +133,16 @@ pub struct Args {
     #[arg(long = "header", value_name = "NAME: VALUE", value_parser = ExtraHeader::parse)]
     pub headers: Vec<ExtraHeader>,
 
+    /// Keep the tool's threads busy polling for responses instead of
+    /// sleeping until one arrives. Against a server on the same machine, a
+    /// sleeping tool must be woken for each response, and the server's CPU
+    /// pays for that wakeup (an inter-processor interrupt, dear in a virtual
+    /// machine): the slower the endpoint, the more often the tool sleeps, so
+    /// the wakeups weigh most on the slowest. The tool's CPU then runs at
+    /// 100%.
+    #[arg(long)]
+    pub busy_poll: bool,
+
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     pub json: bool,
@@ -187,6 +197,7 @@ impl Args {
             connections: self.connections,
             warmup: self.warmup,
             duration: self.duration,
+            busy_poll: self.busy_poll,
         })
     }
 

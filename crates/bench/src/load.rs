@@ -39,6 +39,9 @@ pub struct Plan {
     pub warmup: Duration,
     /// The measured window.
     pub duration: Duration,
+    /// Whether the runtime's threads poll instead of sleeping
+    /// (`--busy-poll`).
+    pub busy_poll: bool,
 }
 
 impl Plan {
@@ -84,11 +87,29 @@ pub async fn run(plan: &Plan) -> anyhow::Result<Report> {
         let builder = RequestBuilder::new(plan.target.clone(), &plan.auth, seed);
         tasks.spawn(connection(address, builder, window));
     }
+    // Dropping the set at the end stops them.
+    let _pollers = if plan.busy_poll { busy_pollers(window.end) } else { JoinSet::new() };
     let mut total = Tally::default();
     while let Some(tally) = tasks.join_next().await {
         total.merge(tally.context("a connection task panicked")?);
     }
     Ok(Report::new(&plan.info(), &total))
+}
+
+/// One task per runtime thread that yields until `end`, so no thread parks
+/// to wait for the network: the runtime checks for ready sockets without
+/// blocking every few dozen task polls, and a response finds its thread
+/// awake.
+fn busy_pollers(end: Instant) -> JoinSet<()> {
+    let mut pollers = JoinSet::new();
+    for _ in 0..tokio::runtime::Handle::current().metrics().num_workers() {
+        pollers.spawn(async move {
+            while Instant::now() < end {
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+    pollers
 }
 
 /// One connection's closed loop: connect, then send one request after

@@ -156,6 +156,22 @@ async fn keep_alive_requests_without_credentials() {
     assert!(report.latency_us.p50 > 0 && report.latency_us.p50 <= report.latency_us.max);
 }
 
+/// Busy polling keeps every runtime thread spinning: the connections must
+/// still get their turns, on a runtime with one thread as on one with
+/// several.
+#[test]
+fn busy_polling_still_measures_and_ends_on_time() {
+    for threads in [1, 2] {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build().unwrap();
+        runtime.block_on(async {
+            let (address, seen) = serve(OK).await;
+            let report = bench(address, &[&SHORT[..], &["--busy-poll"]].concat()).await;
+            assert!(report.requests > 0 && report.errors.is_empty(), "{report}");
+            assert_eq!(seen.connections.load(Ordering::Relaxed), 4);
+        });
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_signed_request_carries_a_valid_signature() {
     let (address, seen) = serve(OK).await;

@@ -12,6 +12,7 @@ use super::principal::{Principal, key_status};
 use super::{PlatformError, Refusal};
 use crate::audit::failures::FailureSource;
 use crate::platform::Platform;
+use crate::secrets::{Keyring, LookupHash};
 
 /// The header carrying a key, as an alternative to `Authorization: Bearer`.
 pub(crate) const API_KEY_HEADER: &str = "x-api-key";
@@ -70,31 +71,45 @@ impl Platform {
         let principal = match access.cache.get(&lookup.hash) {
             Cached::Known(principal) => principal,
             Cached::Unknown => return Err(self.unknown_key(ip, now)),
-            Cached::Miss => {
-                let generation = access.cache.generation();
-                let hashes = keyring.lookup_hashes(presented);
-                match self.store.key_by_hash(&hashes).await? {
-                    Some((key_record, account, pepper_version)) => {
-                        if pepper_version != lookup.pepper_version {
-                            // Found under an older pepper: store it under the current one.
-                            self.store.rehash_key(&key_record.id, &lookup).await?;
-                        }
-                        let principal = Arc::new(Principal { key: key_record, account });
-                        access.cache.insert(generation, lookup.hash, Arc::clone(&principal));
-                        principal
-                    }
-                    None => {
-                        access.cache.insert_unknown(lookup.hash);
-                        return Err(self.unknown_key(ip, now));
-                    }
-                }
-            }
+            // Boxed, so that the store's futures do not swell every
+            // request's future, which is moved and set up each time.
+            Cached::Miss => Box::pin(self.load_presented(presented, &keyring, &lookup, ip, now)).await?,
         };
         if let Some(refusal) = standing_refusal(&principal, ip, now) {
             self.refused(&principal, refusal.code, now);
             return Err(refusal.into());
         }
         Ok(principal)
+    }
+
+    /// Reads a presented key the cache does not know from the store, and
+    /// caches what it finds (or that it found nothing).
+    async fn load_presented(
+        &self,
+        presented: &str,
+        keyring: &Keyring,
+        lookup: &LookupHash,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<Arc<Principal>, PlatformError> {
+        let access = &self.access;
+        let generation = access.cache.generation();
+        let hashes = keyring.lookup_hashes(presented);
+        match self.store.key_by_hash(&hashes).await? {
+            Some((key_record, account, pepper_version)) => {
+                if pepper_version != lookup.pepper_version {
+                    // Found under an older pepper: store it under the current one.
+                    self.store.rehash_key(&key_record.id, lookup).await?;
+                }
+                let principal = Arc::new(Principal { key: key_record, account });
+                access.cache.insert(generation, lookup.hash, Arc::clone(&principal));
+                Ok(principal)
+            }
+            None => {
+                access.cache.insert_unknown(lookup.hash);
+                Err(self.unknown_key(ip, now))
+            }
+        }
     }
 
     /// Counts a refusal of a known key for its usage and the audit trail.

@@ -49,7 +49,9 @@ impl Platform {
         let decision = match limiter.check_seeded(&request, now) {
             Some(decision) => decision,
             None => {
-                self.seed_month(principal, now).await?;
+                // Boxed: the store's futures would otherwise swell every
+                // request's future, and this runs once a month per account.
+                Box::pin(self.seed_month(principal, now)).await?;
                 limiter.check(&request, now)
             }
         };

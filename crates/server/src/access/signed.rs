@@ -134,9 +134,17 @@ impl Platform {
 
     /// The key of a signed request, from the cache or the store.
     async fn signing_key(&self, id: &str, ip: IpAddr, now: i64) -> Result<Arc<SigningKey>, PlatformError> {
-        if let Some(entry) = self.access.cache.signing(id) {
-            return Ok(entry);
+        match self.access.cache.signing(id) {
+            Some(entry) => Ok(entry),
+            // Boxed, so that the store's futures do not swell every signed
+            // request's future.
+            None => Box::pin(self.load_signing_key(id, ip, now)).await,
         }
+    }
+
+    /// Reads the key of a signed request from the store, unsealing an HMAC
+    /// key, and caches it.
+    async fn load_signing_key(&self, id: &str, ip: IpAddr, now: i64) -> Result<Arc<SigningKey>, PlatformError> {
         let generation = self.access.cache.generation();
         let unknown = || -> PlatformError {
             self.access.failures.record(ErrorCode::UnknownKey.as_str(), FailureSource::Ip(ip), now);
@@ -165,7 +173,8 @@ impl Platform {
         let sequences = &self.access.sequences;
         match sequences.advance(key, sequence) {
             Advance::Unknown => {
-                sequences.load(key, self.store.last_sequence(key).await?);
+                // Boxed, as above: the store is read once per key.
+                sequences.load(key, Box::pin(self.store.last_sequence(key)).await?);
                 Ok(sequences.advance(key, sequence))
             }
             decided => Ok(decided),

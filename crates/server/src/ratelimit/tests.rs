@@ -3,7 +3,8 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 
 use super::{
-    Decision, Env, Gcra, KeyedGcra, Limit, LimitRequest, LimitStatus, MonthKey, QuotaIncrement, RateLimiter, headers,
+    Decision, Env, Gcra, KeyedGcra, Limit, LimitRequest, LimitStatus, MonthKey, PolicyStatus, QuotaIncrement,
+    RateLimiter, headers,
 };
 
 const MINUTE_MS: i64 = 60_000;
@@ -481,4 +482,14 @@ proptest! {
             prop_assert!(account_admitted <= bound(account_rate, account_burst, start));
         }
     }
+}
+
+/// The widest numbers still fit the value's buffer and are written whole.
+#[test]
+fn headers_hold_the_largest_numbers() {
+    let widest = PolicyStatus { quota: u64::MAX, window_s: i64::MAX, remaining: u64::MAX, reset_s: i64::MAX };
+    let [_, (_, current)] = headers(&LimitStatus { minute: widest, month: widest });
+    let (max, reset) = (u64::MAX, i64::MAX);
+    let expected = format!("\"minute\";r={max};t={reset}, \"month\";r={max};t={reset}");
+    assert_eq!(current.to_str().unwrap(), expected);
 }

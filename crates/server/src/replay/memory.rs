@@ -72,9 +72,10 @@
 //! bytes per nonce: 17 bytes per table slot at a load between 7/16 and 7/8,
 //! so 20 to 39 bytes per nonce: 80 to 160 MB at the default 4,000,000 (plus a
 //! table doubling in progress, and, while traffic falls, the unused room of
-//! buckets sized for the busier slice before them: at most as much again). Repeats need no room and are answered while
-//! full. With the default window a nonce is held at most 60 s, so the default
-//! ceiling leaves room for about 66,000 signed requests a second, sustained.
+//! buckets sized for the busier slice before them: at most as much again).
+//! Repeats need no room and are answered while full. With the default
+//! window a nonce is held at most 60 s, so the default ceiling leaves room
+//! for about 66,000 signed requests a second, sustained.
 //! Timestamps are caller input; the store trusts the freshness check to have
 //! kept them within a window of now, which bounds the bucket count.
 

@@ -160,7 +160,7 @@ async fn keep_alive_requests_without_credentials() {
 /// still get their turns, on a runtime with one thread as on one with
 /// several.
 #[test]
-fn busy_polling_still_measures_and_ends_on_time() {
+fn busy_polling_still_measures() {
     for threads in [1, 2] {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build().unwrap();
         runtime.block_on(async {

@@ -11,13 +11,11 @@
 //! The allocator is the server's (mimalloc).
 //! Run with `cargo bench -p altgate-server --bench request_path`.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use altgate_protocol::UpdateAccountRequest;
 use altgate_protocol::signing::{CanonicalRequest, HmacSigner, canonical_string};
-use altgate_server::{Application, Config, Operator, SystemClock};
+use altgate_server::{Application, Clock, Config, Operator, SystemClock};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -29,15 +27,11 @@ const ASSET: &str = "/v1/assets/bitcoin";
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config { data_dir: dir.path().to_owned(), listen: ([127, 0, 0, 1], 0).into(), ..Config::default() };
-    let app = runtime.block_on(Application::build_with_clock(config, Arc::new(SystemClock))).expect("application");
+    let app = runtime.block_on(Application::build(config)).expect("application");
     let admin = runtime.block_on(app.platform().bootstrap_admin()).expect("bootstrap");
     let lifted = UpdateAccountRequest {
         rate_per_minute: Some(Some(u32::MAX)),
@@ -57,7 +51,7 @@ fn request_path(c: &mut Criterion) {
     let counter = AtomicU64::new(0);
     let signed = || {
         let nonce = format!("bench-{:016}", counter.fetch_add(1, Ordering::Relaxed));
-        let timestamp_ms = now_ms();
+        let timestamp_ms = SystemClock.now_ms();
         let canonical = canonical_string(&CanonicalRequest {
             key_id: &key_id,
             timestamp_ms,

@@ -302,21 +302,26 @@ impl MemoryNonceStore {
         if self.expiry(slot.start, slot.window_ms) < i128::from(latest) {
             return Outcome::NotFresh;
         }
-        // The other buckets first; the claim's own is probed once, by the
-        // insert, which tells a repeat from a fresh nonce.
         let is_own = |bucket: &Bucket| bucket.start == slot.start && bucket.window_ms == slot.window_ms;
-        let mut others = shard.buckets.iter().filter(|bucket| slot.looks_at(bucket) && !is_own(bucket));
-        if others.any(|bucket| bucket.nonces.contains(&slot.fingerprint)) {
-            return Outcome::NotFresh;
-        }
+        // Room is reserved before any table is touched. The count is an
+        // atomic read-modify-write, and the processor holds later loads back
+        // until it completes; taken between the lookup and the insert, it
+        // made their two cache misses wait for each other.
         let max_live = self.config.max_live;
         if self.live.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max_live).then_some(n + 1)).is_err() {
             // A repeat needs no room.
-            let repeat = shard.buckets.iter().any(|bucket| is_own(bucket) && bucket.nonces.contains(&slot.fingerprint));
+            let repeat =
+                shard.buckets.iter().any(|bucket| slot.looks_at(bucket) && bucket.nonces.contains(&slot.fingerprint));
             return if repeat { Outcome::NotFresh } else { Outcome::Full };
         }
-        let expiry = self.expiry(slot.start, slot.window_ms);
-        if shard.bucket(slot.start, slot.window_ms, expiry).insert(slot.fingerprint) {
+        // The other buckets first; the claim's own is probed once, by the
+        // insert, which tells a repeat from a fresh nonce.
+        let mut others = shard.buckets.iter().filter(|bucket| slot.looks_at(bucket) && !is_own(bucket));
+        let fresh = !others.any(|bucket| bucket.nonces.contains(&slot.fingerprint))
+            && shard
+                .bucket(slot.start, slot.window_ms, self.expiry(slot.start, slot.window_ms))
+                .insert(slot.fingerprint);
+        if fresh {
             Outcome::Fresh
         } else {
             self.live.fetch_sub(1, Ordering::Relaxed);

@@ -240,7 +240,8 @@ impl RateLimiter {
     /// one lock. An exhausted quota is reported before a refused rate (it is
     /// the longer wait); a refused rate waits for the slower refusing limit.
     pub(crate) fn check(&self, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
-        decide(&mut self.shard(req.account_id), req, now_ms)
+        // Runs once a month per account (see `check_seeded`): the id's copy does not matter.
+        decide(self.shard(req.account_id).entry(req.account_id.to_owned()).or_default(), req, now_ms)
     }
 
     /// As [`RateLimiter::check`], but `None` (deciding nothing) when the
@@ -250,17 +251,17 @@ impl RateLimiter {
     pub(crate) fn check_seeded(&self, req: &LimitRequest<'_>, now_ms: i64) -> Option<Decision> {
         let month = MonthKey::of(now_ms);
         let mut shard = self.shard(req.account_id);
-        let known = shard.get(req.account_id);
-        let account_unseeded = known.is_none_or(|known| known.envs[req.environment.index()].quota.needs_seed(month));
-        let key_unseeded = req.key_monthly_quota.is_some()
-            && known
-                .and_then(|known| known.keys.get(req.key_id))
-                .and_then(|key| key.month)
-                .is_none_or(|m| m.month != month);
-        if account_unseeded || key_unseeded {
+        // A seeded account is always present.
+        let known = shard.get_mut(req.account_id)?;
+        if known.envs[req.environment.index()].quota.needs_seed(month) {
             return None;
         }
-        Some(decide(&mut shard, req, now_ms))
+        let key_unseeded = req.key_monthly_quota.is_some()
+            && known.keys.get(req.key_id).and_then(|key| key.month).is_none_or(|m| m.month != month);
+        if key_unseeded {
+            return None;
+        }
+        Some(decide(known, req, now_ms))
     }
 
     /// Whether a key with a quota of its own has yet to be seeded with its
@@ -405,16 +406,15 @@ fn ceil_s(ms: i64) -> i64 {
     ms / 1000 + i64::from(ms % 1000 != 0)
 }
 
-/// The decision of [`RateLimiter::check`] on the request's locked shard.
-fn decide(shard: &mut IdMap<String, Account>, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
+/// The decision of [`RateLimiter::check`] on the request's account, under
+/// its shard's lock. A refusal changes no state.
+fn decide(known: &mut Account, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
     let month = MonthKey::of(now_ms);
     let env = req.environment.index();
-    let known = shard.get(req.account_id);
-    let key_state = known.and_then(|known| known.keys.get(req.key_id)).copied().unwrap_or_default();
+    let key_state = known.keys.get(req.key_id).copied().unwrap_or_default();
     let key = key_state.rate;
     let key_used = key_state.used(month);
-    let (account, used) =
-        known.map_or((Gcra::new(), 0), |known| (known.envs[env].rate, known.envs[env].quota.used(month)));
+    let (account, used) = (known.envs[env].rate, known.envs[env].quota.used(month));
     let key_peek = key.peek(req.key_limit, now_ms);
     let account_peek = account.peek(req.account_limit, now_ms);
     let month_left = |used: u64, key_used: u64| Quotas { account_used: used, key_used };
@@ -434,22 +434,20 @@ fn decide(shard: &mut IdMap<String, Account>, req: &LimitRequest<'_>, now_ms: i6
         }
     };
 
-    // Look up before inserting, so ids are copied only for new entries.
-    let known = match shard.get_mut(req.account_id) {
-        Some(known) => known,
-        None => shard.entry(req.account_id.to_owned()).or_default(),
-    };
-    let key = match known.keys.get_mut(req.key_id) {
-        Some(key) => key,
-        None => known.keys.entry(req.key_id.to_owned()).or_default(),
-    };
+    let mut key = KeyState { rate: key, ..key_state };
     key.rate.commit(key_admit);
     if req.key_monthly_quota.is_some() {
         key.month = Some(KeyMonth { month, used: key_used + 1 });
     }
-    let key = key.rate;
+    // Written back by one lookup; the id is copied only for a new key.
+    match known.keys.get_mut(req.key_id) {
+        Some(state) => *state = key,
+        None => {
+            known.keys.insert(req.key_id.to_owned(), key);
+        }
+    }
     let state = &mut known.envs[env];
     state.rate.commit(account_admit);
     state.quota.add_one(month);
-    Decision::Allowed(status(req, &key, &state.rate, month_left(used + 1, key_used + 1), now_ms))
+    Decision::Allowed(status(req, &key.rate, &state.rate, month_left(used + 1, key_used + 1), now_ms))
 }

@@ -167,6 +167,16 @@ async fn the_stream_authenticates_by_first_message_and_refuses_bad_input() {
     let Message::Close(Some(frame)) = close else { panic!("{close:?}") };
     assert_eq!(u16::from(frame.code), 4001);
 
+    // A signature header makes the upgrade a signed request, refused when
+    // malformed as on every endpoint, not an upgrade to authenticate later.
+    let mut request = app.url("/v1/stream").replace("http://", "ws://").into_client_request().unwrap();
+    request.headers_mut().insert("x-ag-signature", "c2lnbmF0dXJl".parse().unwrap());
+    let error = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    let tokio_tungstenite::tungstenite::Error::Http(response) = error else { panic!("{error:?}") };
+    assert_eq!(response.status().as_u16(), 400);
+    let body = String::from_utf8(response.into_body().unwrap_or_default()).unwrap();
+    assert!(body.contains("malformed_signature_header"), "{body}");
+
     // A plain GET is not an upgrade.
     let response = app.get("/v1/stream").await;
     assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);

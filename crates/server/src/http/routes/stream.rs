@@ -3,6 +3,7 @@
 mod session;
 
 use altgate_protocol::ErrorCode;
+use altgate_protocol::signing::SignatureHeaders;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -30,7 +31,7 @@ const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 /// `{"op":"subscribe","channels":["ticker:bitcoin","candles:ethereum:1m"]}`.
 /// Every server message carries `seq`, 1, 2, 3… on each connection. A client
 /// that falls more than `market.stream_buffer` (4096) events behind is
-/// disconnected with close code 4008; a failed authentication closes with 4001. See docs/stream.md.
+/// disconnected with close code 4008; a failed authentication closes with 4001. See docs/market.md.
 #[utoipa::path(
     get,
     path = "/v1/stream",
@@ -46,7 +47,9 @@ const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 )]
 async fn stream(State(state): State<AppState>, mut parts: Parts) -> Result<Response, ApiError> {
     let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &state).await;
-    let signed = parts.headers.contains_key(altgate_protocol::signing::KEY_ID_HEADER);
+    // Signed exactly when `Auth` takes it as signed, so that malformed
+    // signature headers are refused here as everywhere.
+    let signed = SignatureHeaders::present(|name| parts.headers.get(name).map(|value| value.as_bytes()));
     // Without a key, only an upgrade may go on (to authenticate by message).
     let principal = if signed || presented_key(&parts.headers).is_ok() || upgrade.is_err() {
         Some(Auth::<Read>::from_request_parts(&mut parts, &state).await?.principal)

@@ -411,10 +411,13 @@ fn ceil_s(ms: i64) -> i64 {
 fn decide(known: &mut Account, req: &LimitRequest<'_>, now_ms: i64) -> Decision {
     let month = MonthKey::of(now_ms);
     let env = req.environment.index();
-    let key_state = known.keys.get(req.key_id).copied().unwrap_or_default();
+    let Account { keys, envs } = known;
+    // Looked up once, and written back through the same reference.
+    let key_slot = keys.get_mut(req.key_id);
+    let key_state = key_slot.as_deref().copied().unwrap_or_default();
     let key = key_state.rate;
     let key_used = key_state.used(month);
-    let (account, used) = (known.envs[env].rate, known.envs[env].quota.used(month));
+    let (account, used) = (envs[env].rate, envs[env].quota.used(month));
     let key_peek = key.peek(req.key_limit, now_ms);
     let account_peek = account.peek(req.account_limit, now_ms);
     let month_left = |used: u64, key_used: u64| Quotas { account_used: used, key_used };
@@ -439,14 +442,14 @@ fn decide(known: &mut Account, req: &LimitRequest<'_>, now_ms: i64) -> Decision 
     if req.key_monthly_quota.is_some() {
         key.month = Some(KeyMonth { month, used: key_used + 1 });
     }
-    // Written back by one lookup; the id is copied only for a new key.
-    match known.keys.get_mut(req.key_id) {
+    // The id is copied only for a new key.
+    match key_slot {
         Some(state) => *state = key,
         None => {
-            known.keys.insert(req.key_id.to_owned(), key);
+            keys.insert(req.key_id.to_owned(), key);
         }
     }
-    let state = &mut known.envs[env];
+    let state = &mut envs[env];
     state.rate.commit(account_admit);
     state.quota.add_one(month);
     Decision::Allowed(status(req, &key.rate, &state.rate, month_left(used + 1, key_used + 1), now_ms))

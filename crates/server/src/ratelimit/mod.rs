@@ -437,7 +437,7 @@ fn decide(known: &mut Account, req: &LimitRequest<'_>, now_ms: i64) -> Decision 
         }
     };
 
-    let mut key = KeyState { rate: key, ..key_state };
+    let mut key = key_state;
     key.rate.commit(key_admit);
     if req.key_monthly_quota.is_some() {
         key.month = Some(KeyMonth { month, used: key_used + 1 });

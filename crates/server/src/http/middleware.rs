@@ -37,7 +37,7 @@ impl RequestId {
             None => {
                 let mut buffer = uuid::Uuid::encode_buffer();
                 let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
-                RequestId(HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("invalid")))
+                RequestId(HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("invalid")))
             }
         }
     }

@@ -134,9 +134,13 @@ pub(crate) fn headers(status: &LimitStatus) -> [(HeaderName, HeaderValue); 2] {
         }
     }
     // Digits, quotes and punctuation only, so the fallback never happens.
-    let current = HeaderValue::from_bytes(&current[..len]).unwrap_or(HeaderValue::from_static(""));
-    [(HeaderName::from_static("ratelimit-policy"), policy), (HeaderName::from_static("ratelimit"), current)]
+    let current = HeaderValue::from_bytes(&current[..len]).unwrap_or_else(|_| HeaderValue::from_static(""));
+    [(RATELIMIT_POLICY.clone(), policy), (RATELIMIT.clone(), current)]
 }
+
+/// The headers' names, checked once at compile time rather than per response.
+static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 
 /// The `RateLimit-Policy` value of a policy. A client's policy changes only
 /// when its limits do, so each thread keeps the last one it rendered.
@@ -149,7 +153,8 @@ fn policy_header(numbers: [u64; 4]) -> HeaderValue {
         _ => {
             let [minute_q, minute_w, month_q, month_w] = numbers;
             let text = format!("\"minute\";q={minute_q};w={minute_w}, \"month\";q={month_q};w={month_w}");
-            let value = HeaderValue::from_maybe_shared(Bytes::from(text)).unwrap_or(HeaderValue::from_static(""));
+            let value =
+                HeaderValue::from_maybe_shared(Bytes::from(text)).unwrap_or_else(|_| HeaderValue::from_static(""));
             *last = Some((numbers, value.clone()));
             value
         }

@@ -112,7 +112,9 @@ async fn authenticate_first_message(
         return Err(missing());
     };
     let platform = &state.platform;
-    let principal = platform.authenticate(key.trim(), ip).await.map_err(refusal)?;
+    // One clock read for authentication and limits, as for an HTTP request.
+    let now = platform.now();
+    let principal = platform.authenticate_at(key.trim(), ip, now).await.map_err(refusal)?;
     if !principal.grants(Scope::Read) {
         return Err(Refusal::new(ErrorCode::InsufficientScope, "the stream needs the `read` scope"));
     }
@@ -120,7 +122,7 @@ async fn authenticate_first_message(
         let detail = "this key accepts only signed requests: sign the upgrade request";
         return Err(Refusal::new(ErrorCode::SignatureRequired, detail));
     }
-    let admission = platform.admit(&principal, platform.now()).await.map_err(refusal)?;
+    let admission = platform.admit(&principal, now).await.map_err(refusal)?;
     match admission.refusal {
         Some(refusal) => Err(refusal),
         None => Ok(principal),

@@ -20,10 +20,10 @@
 //! synchronously, so no lock is ever held across an `.await`. A shard keeps
 //! a list of time buckets, each holding the fingerprints of nonces claimed
 //! with one window whose *timestamps* lie in one span of `bucket_ms =
-//! retention_ms / 4` (30 s by default), in a hash set hashed by their low
-//! half (already uniform, so it is passed through). A nonce goes into the
-//! bucket of its timestamp and its key's window; the timestamp may lie in the
-//! future.
+//! retention_ms / 4` (30 s by default), in a table hashed by their low
+//! half (already uniform) whose probes mostly read a single cache line (the
+//! `FingerprintTable` of `replay/table.rs`). A nonce goes into the bucket of its timestamp and
+//! its key's window; the timestamp may lie in the future.
 //!
 //! **Lookups.** A nonce must be unique among its key's accepted requests whose
 //! timestamps lie within the key's window of now. A lookup therefore checks
@@ -69,8 +69,8 @@
 //! that would exceed `max_live` first drops expired buckets in every shard,
 //! then, if still over, fails with [`NonceError::Full`]. Live nonces are never
 //! evicted early, which would allow replays. Memory is bounded by `max_live` ×
-//! bytes per nonce: 17 bytes per table slot at a load between 7/16 and 7/8,
-//! so 20 to 39 bytes per nonce: 80 to 160 MB at the default 4,000,000 (plus a
+//! bytes per nonce: 16 bytes per table slot at a load between 3/8 and 3/4,
+//! so 21 to 43 bytes per nonce: 85 to 171 MB at the default 4,000,000 (plus a
 //! table doubling in progress, and, while traffic falls, the unused room of
 //! buckets sized for the busier slice before them: at most as much again).
 //! Repeats need no room and are answered while full. With the default
@@ -79,11 +79,12 @@
 //! Timestamps are caller input; the store trusts the freshness check to have
 //! kept them within a window of now, which bounds the bucket count.
 
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use super::table::FingerprintTable;
 use super::{NonceClaim, NonceError, NonceStore};
 
 /// The configuration of a [`MemoryNonceStore`].
@@ -156,34 +157,7 @@ struct Bucket {
     /// The window of every claim in it.
     window_ms: i64,
     /// The fingerprints.
-    nonces: FingerprintSet,
-}
-
-/// A set of fingerprints, hashed by their low 64 bits.
-type FingerprintSet = HashSet<u128, BuildHasherDefault<PassThrough>>;
-
-/// A [`Hasher`] for values that are already uniformly random: a `u128`
-/// fingerprint hashes to its low 64 bits.
-#[derive(Debug, Default, Clone, Copy)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    /// The value written last.
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    /// Keeps the low 64 bits, uniform in a fingerprint.
-    fn write_u128(&mut self, value: u128) {
-        self.0 = value as u64;
-    }
-
-    /// Folds bytes in; a `u128` never comes this way.
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
+    nonces: FingerprintTable,
 }
 
 /// How one claim went in its shard.
@@ -230,15 +204,14 @@ impl MemoryNonceStore {
         self.len() == 0
     }
 
-    /// An estimate of the heap and inline bytes held, from the hash tables'
-    /// capacities: 16 bytes and one control byte per slot, a group of control
-    /// bytes per table, and the shards and bucket lists.
+    /// An estimate of the heap and inline bytes held: the tables' slots, and
+    /// the shards and bucket lists.
     pub fn memory_bytes(&self) -> usize {
         let mut bytes = size_of::<Self>() + self.shards.len() * size_of::<PaddedShard>();
         for index in 0..self.shards.len() {
             let shard = self.lock(index);
             bytes += shard.buckets.capacity() * size_of::<Bucket>();
-            bytes += shard.buckets.iter().map(|bucket| table_bytes(bucket.nonces.capacity())).sum::<usize>();
+            bytes += shard.buckets.iter().map(|bucket| bucket.nonces.bytes()).sum::<usize>();
         }
         bytes
     }
@@ -311,13 +284,13 @@ impl MemoryNonceStore {
         if self.live.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < max_live).then_some(n + 1)).is_err() {
             // A repeat needs no room.
             let repeat =
-                shard.buckets.iter().any(|bucket| slot.looks_at(bucket) && bucket.nonces.contains(&slot.fingerprint));
+                shard.buckets.iter().any(|bucket| slot.looks_at(bucket) && bucket.nonces.contains(slot.fingerprint));
             return if repeat { Outcome::NotFresh } else { Outcome::Full };
         }
         // The other buckets first; the claim's own is probed once, by the
         // insert, which tells a repeat from a fresh nonce.
         let mut others = shard.buckets.iter().filter(|bucket| slot.looks_at(bucket) && !is_own(bucket));
-        let fresh = !others.any(|bucket| bucket.nonces.contains(&slot.fingerprint))
+        let fresh = !others.any(|bucket| bucket.nonces.contains(slot.fingerprint))
             && shard
                 .bucket(slot.start, slot.window_ms, self.expiry(slot.start, slot.window_ms))
                 .insert(slot.fingerprint);
@@ -382,7 +355,8 @@ impl MemoryNonceStore {
             hasher.write(nonce.as_bytes());
             hasher.finish()
         });
-        (u128::from(high) << 64) | u128::from(low)
+        // Zero marks an empty slot; it becomes 1, a clash as unlikely as any other.
+        ((u128::from(high) << 64) | u128::from(low)).max(1)
     }
 
     /// The shard of a fingerprint, from its high half (the low half hashes
@@ -400,7 +374,7 @@ impl MemoryNonceStore {
 impl Shard {
     /// The set of the bucket of `(start, window_ms)`, created in order if
     /// absent (with its expiry).
-    fn bucket(&mut self, start: i128, window_ms: i64, expiry: i128) -> &mut FingerprintSet {
+    fn bucket(&mut self, start: i128, window_ms: i64, expiry: i128) -> &mut FingerprintTable {
         let key = (start, window_ms);
         let index = match self.buckets.iter().rposition(|bucket| (bucket.start, bucket.window_ms) <= key) {
             Some(index) if (self.buckets[index].start, self.buckets[index].window_ms) == key => index,
@@ -410,7 +384,7 @@ impl Shard {
                 // steady traffic never waits for a large table to be rehashed.
                 let previous = self.buckets.range(..index).rev().find(|bucket| bucket.window_ms == window_ms);
                 let capacity = previous.map_or(0, |bucket| bucket.nonces.len());
-                let nonces = FingerprintSet::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
+                let nonces = FingerprintTable::with_capacity(capacity);
                 self.buckets.insert(index, Bucket { start, window_ms, nonces });
                 self.next_expiry = self.next_expiry.min(expiry);
                 index
@@ -439,17 +413,6 @@ impl Slot {
         bucket.window_ms == self.window_ms
             && (bucket.start == self.start || (bucket.start > self.first && bucket.start <= self.last))
     }
-}
-
-/// The bytes of a `HashSet<u128>` table of `capacity`: slots are a power of
-/// two holding at most 7/8 of them (all but one below 8 slots), and each has
-/// 16 bytes and a control byte, plus one trailing group of 16 control bytes.
-fn table_bytes(capacity: usize) -> usize {
-    if capacity == 0 {
-        return 0;
-    }
-    let slots = if capacity < 8 { capacity + 1 } else { capacity.saturating_mul(8).div_ceil(7) };
-    slots.next_power_of_two() * (size_of::<u128>() + 1) + 16
 }
 
 impl std::fmt::Debug for MemoryNonceStore {

@@ -19,6 +19,7 @@
 //! described in [`memory`].
 
 pub mod memory;
+mod table;
 #[cfg(test)]
 mod tests;
 

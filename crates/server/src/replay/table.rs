@@ -1,0 +1,239 @@
+//! [`FingerprintTable`]: the set of 128-bit fingerprints behind one time
+//! bucket of the in-memory nonce store.
+//!
+//! **One cache line a probe.** The table is an array of 64-byte lines, each
+//! holding four fingerprints inline, with zero marking an empty slot. A
+//! fingerprint's home line comes from its low bits (already uniform); a probe
+//! reads that line and, only if the line is full without a match, the next
+//! ones. A general-purpose hash set keeps its control bytes apart from its
+//! slots, so a fresh nonce's insert there touches two lines of a table far
+//! larger than the cache: two memory misses, and the second one is a store
+//! that later atomic instructions wait for. Here the slot written is in the
+//! line the probe has just read.
+//!
+//! **A summary for lookups that find nothing.** A claim also looks for its
+//! fingerprint in its window's other live buckets, where it is almost never
+//! found, and reading a line there would be a second miss. So each home line
+//! has a 16-bit summary in a dense array (two bytes for every 64-byte line):
+//! every fingerprint sets two of its bits, chosen by its high half, in the
+//! summary of its home line, wherever its probe put it. A lookup whose two
+//! bits are not both set knows the fingerprint is absent without reading any
+//! line; the others (at most about one in ten, at the highest load) probe. With the default 30-second
+//! window a fresh claim thus reads one line, and with 120 seconds still one,
+//! not five.
+//!
+//! **No deletion.** A bucket's nonces are forgotten together, by dropping the
+//! table, so the first empty slot met ends every probe.
+//!
+//! **Load.** At most three slots in four are used, so most probes read one
+//! line: 16½ bytes a slot with the summary, 22 to 44 bytes a fingerprint
+//! between doublings.
+
+/// Slots in a line: 4 × 16 bytes is one 64-byte cache line.
+const SLOTS: usize = 4;
+
+/// A set of nonzero 128-bit fingerprints, hashed by their low bits.
+#[derive(Debug, Default)]
+pub(super) struct FingerprintTable {
+    /// The lines, `SLOTS` fingerprints each, starting at the first slot on a
+    /// 64-byte boundary (three spare slots make room for that); zero is empty.
+    slots: Box<[u128]>,
+    /// Per home line, the union of its fingerprints' [`summary_bits`]; one
+    /// for each line, so its length is the number of lines, zero or a power
+    /// of two.
+    summaries: Box<[u16]>,
+    /// Fingerprints held.
+    len: usize,
+}
+
+impl FingerprintTable {
+    /// An empty table that holds `capacity` fingerprints without growing.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        if capacity == 0 {
+            return Self::default();
+        }
+        Self::with_lines(capacity.div_ceil(max_per_line()).next_power_of_two())
+    }
+
+    /// An empty table of `lines` lines, zeroed by the allocator (fresh pages
+    /// from the system need no writing).
+    fn with_lines(lines: usize) -> Self {
+        let slots = vec![0u128; lines * SLOTS + SLOTS - 1].into_boxed_slice();
+        Self { slots, summaries: vec![0; lines].into_boxed_slice(), len: 0 }
+    }
+
+    /// The slot where line 0 starts: the first on a 64-byte boundary.
+    fn first(&self) -> usize {
+        let line_bytes = SLOTS * size_of::<u128>();
+        (line_bytes - self.slots.as_ptr().addr() % line_bytes) % line_bytes / size_of::<u128>()
+    }
+
+    /// Lines: zero or a power of two.
+    fn lines(&self) -> usize {
+        self.summaries.len()
+    }
+
+    /// Fingerprints held.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Fingerprints it holds before growing.
+    pub(super) fn capacity(&self) -> usize {
+        self.lines() * max_per_line()
+    }
+
+    /// Heap bytes held.
+    pub(super) fn bytes(&self) -> usize {
+        self.slots.len() * size_of::<u128>() + self.summaries.len() * size_of::<u16>()
+    }
+
+    /// Whether `fingerprint` is held.
+    pub(super) fn contains(&self, fingerprint: u128) -> bool {
+        self.lines() > 0 && self.may_hold(fingerprint) && matches!(self.find(fingerprint), Probe::Found)
+    }
+
+    /// Whether the summary of `fingerprint`'s home line allows it to be held.
+    fn may_hold(&self, fingerprint: u128) -> bool {
+        let bits = summary_bits(fingerprint);
+        self.summaries[self.home(fingerprint)] & bits == bits
+    }
+
+    /// The line where `fingerprint`'s probe starts.
+    fn home(&self, fingerprint: u128) -> usize {
+        fingerprint as usize & (self.lines() - 1)
+    }
+
+    /// Adds `fingerprint` (nonzero) and returns whether it was absent.
+    pub(super) fn insert(&mut self, fingerprint: u128) -> bool {
+        debug_assert_ne!(fingerprint, 0, "zero marks an empty slot");
+        if self.len == self.capacity() {
+            self.grow();
+        }
+        match self.find(fingerprint) {
+            Probe::Found => false,
+            Probe::Empty(slot) => {
+                self.place(fingerprint, slot);
+                self.len += 1;
+                true
+            }
+        }
+    }
+
+    /// Looks for `fingerprint` from its home line on, up to the first empty
+    /// slot; there is always one, since at most three slots in four are used.
+    fn find(&self, fingerprint: u128) -> Probe {
+        let (first, mask) = (self.first(), self.lines() - 1);
+        let mut line = self.home(fingerprint);
+        loop {
+            let start = first + line * SLOTS;
+            for (offset, &held) in self.slots[start..start + SLOTS].iter().enumerate() {
+                if held == fingerprint {
+                    return Probe::Found;
+                }
+                if held == 0 {
+                    return Probe::Empty(start + offset);
+                }
+            }
+            line = (line + 1) & mask;
+        }
+    }
+
+    /// Writes `fingerprint` into the empty `slot` and its bits into its home
+    /// line's summary.
+    fn place(&mut self, fingerprint: u128, slot: usize) {
+        self.slots[slot] = fingerprint;
+        let home = self.home(fingerprint);
+        self.summaries[home] |= summary_bits(fingerprint);
+    }
+
+    /// Doubles the lines (four at least) and reinserts every fingerprint.
+    fn grow(&mut self) {
+        let mut grown = Self::with_lines((self.lines() * 2).max(4));
+        for &fingerprint in self.slots.iter().filter(|&&held| held != 0) {
+            if let Probe::Empty(slot) = grown.find(fingerprint) {
+                grown.place(fingerprint, slot);
+            }
+        }
+        grown.len = self.len;
+        *self = grown;
+    }
+}
+
+/// The two bits (one, when they coincide) that `fingerprint` sets in its home
+/// line's summary, from its high half: the low half chose the line.
+fn summary_bits(fingerprint: u128) -> u16 {
+    let high = (fingerprint >> 64) as u32;
+    1 << (high & 15) | 1 << (high >> 4 & 15)
+}
+
+/// The most fingerprints a line holds on average: three of its four slots.
+const fn max_per_line() -> usize {
+    SLOTS * 3 / 4
+}
+
+/// Where a probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// The fingerprint is held.
+    Found,
+    /// It is not; this empty slot is where it goes.
+    Empty(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn lines_start_on_cache_line_boundaries() {
+        for capacity in [1, 3, 4, 100, 10_000] {
+            let table = FingerprintTable::with_capacity(capacity);
+            assert_eq!(table.slots[table.first()..].as_ptr().addr() % 64, 0, "capacity {capacity}");
+            assert!(table.capacity() >= capacity);
+            assert!(table.first() + table.lines() * SLOTS <= table.slots.len());
+        }
+    }
+
+    #[test]
+    fn a_table_never_fills_more_than_three_slots_in_four() {
+        let mut table = FingerprintTable::with_capacity(6);
+        let lines = table.lines();
+        for fingerprint in 1..=6u128 {
+            assert!(table.insert(fingerprint << 64));
+        }
+        assert_eq!(table.lines(), lines, "sized for six, it holds six without growing");
+        assert!(table.insert(7 << 64));
+        assert_eq!(table.lines(), lines * 2, "the seventh doubles it");
+        // All seven share home line 0 (their low bits are zero): the probe
+        // runs on across lines and still finds each one.
+        assert!((1..=7u128).all(|fingerprint| table.contains(fingerprint << 64)));
+        assert!(!table.contains(8 << 64));
+    }
+
+    proptest! {
+        #[test]
+        fn the_table_answers_like_a_hash_set(
+            capacity in 0usize..64,
+            // Few distinct values, so that probes collide and run across
+            // lines, and repeats are common; the high halves spread over the
+            // summary bits.
+            fingerprints in prop::collection::vec((1u128..40, 0u128..4), 0..400),
+        ) {
+            let mut table = FingerprintTable::with_capacity(capacity);
+            let mut model = HashSet::new();
+            for (low, high) in fingerprints {
+                let fingerprint = (high * 0x9E37_79B9_7F4A_7C15) << 64 | low;
+                prop_assert_eq!(table.contains(fingerprint), model.contains(&fingerprint));
+                prop_assert_eq!(table.insert(fingerprint), model.insert(fingerprint));
+                prop_assert_eq!(table.len(), model.len());
+                prop_assert!(table.len() <= table.capacity());
+            }
+            prop_assert!(model.iter().all(|&fingerprint| table.contains(fingerprint)));
+        }
+    }
+}

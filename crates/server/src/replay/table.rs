@@ -26,8 +26,10 @@
 //! table, so the first empty slot met ends every probe.
 //!
 //! **Load.** At most three slots in four are used, so most probes read one
-//! line: 16½ bytes a slot with the summary, 22 to 44 bytes a fingerprint
-//! between doublings.
+//! line: 16½ bytes a slot with the summary, 22 bytes a fingerprint at the
+//! most. The number of lines is not restricted to powers of two (a
+//! multiply-shift of the low half picks the home line), so a table sized
+//! for a count takes what that count needs, not up to twice as much.
 
 /// Slots in a line: 4 × 16 bytes is one 64-byte cache line.
 const SLOTS: usize = 4;
@@ -39,8 +41,7 @@ pub(super) struct FingerprintTable {
     /// 64-byte boundary (three spare slots make room for that); zero is empty.
     slots: Box<[u128]>,
     /// Per home line, the union of its fingerprints' [`summary_bits`]; one
-    /// for each line, so its length is the number of lines, zero or a power
-    /// of two.
+    /// for each line, so its length is the number of lines.
     summaries: Box<[u16]>,
     /// Fingerprints held.
     len: usize,
@@ -52,7 +53,7 @@ impl FingerprintTable {
         if capacity == 0 {
             return Self::default();
         }
-        Self::with_lines(capacity.div_ceil(max_per_line()).next_power_of_two())
+        Self::with_lines(capacity.div_ceil(max_per_line()))
     }
 
     /// An empty table of `lines` lines, zeroed by the allocator (fresh pages
@@ -68,7 +69,7 @@ impl FingerprintTable {
         (line_bytes - self.slots.as_ptr().addr() % line_bytes) % line_bytes / size_of::<u128>()
     }
 
-    /// Lines: zero or a power of two.
+    /// Lines, any number.
     fn lines(&self) -> usize {
         self.summaries.len()
     }
@@ -101,7 +102,8 @@ impl FingerprintTable {
 
     /// The line where `fingerprint`'s probe starts.
     fn home(&self, fingerprint: u128) -> usize {
-        fingerprint as usize & (self.lines() - 1)
+        // Multiply-shift maps the uniform low half onto any number of lines.
+        ((u128::from(fingerprint as u64) * self.lines() as u128) >> 64) as usize
     }
 
     /// Adds `fingerprint` (nonzero) and returns whether it was absent.
@@ -123,7 +125,7 @@ impl FingerprintTable {
     /// Looks for `fingerprint` from its home line on, up to the first empty
     /// slot; there is always one, since at most three slots in four are used.
     fn find(&self, fingerprint: u128) -> Probe {
-        let (first, mask) = (self.first(), self.lines() - 1);
+        let (first, lines) = (self.first(), self.lines());
         let mut line = self.home(fingerprint);
         loop {
             let start = first + line * SLOTS;
@@ -135,7 +137,10 @@ impl FingerprintTable {
                     return Probe::Empty(start + offset);
                 }
             }
-            line = (line + 1) & mask;
+            line += 1;
+            if line == lines {
+                line = 0;
+            }
         }
     }
 

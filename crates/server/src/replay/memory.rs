@@ -1,13 +1,17 @@
 //! The in-memory [`NonceStore`].
 //!
 //! **Fingerprints, not strings.** Each claim is reduced to a 128-bit
-//! fingerprint: two 64-bit hashes of `key id ‖ 0xFF ‖ nonce` under two keyed
-//! hashers (`std`'s `RandomState`, SipHash-1-3 today) whose random keys are
-//! drawn when the store is built. `0xFF` never occurs in UTF-8, so distinct
-//! pairs are distinct inputs, and without the keys nobody can choose
-//! colliding nonces. Only fingerprints are stored: 16 bytes in a hash table
-//! instead of two heap strings (a 64-character nonce alone takes 88 bytes
-//! with its `String`), which keeps a live nonce within 64 bytes.
+//! fingerprint: two 64-bit outputs of one keyed hash function (`std`'s
+//! `RandomState`, SipHash-1-3 today, whose random key is drawn when the store
+//! is built), of `key id ‖ 0xFF ‖ nonce` and of the same with a zero byte
+//! appended: one pass over the input, where two keys took two. The halves
+//! are a pseudorandom function's outputs for two different inputs, so two
+//! pairs share a fingerprint only if both outputs clash, as unlikely as with
+//! two keys. `0xFF` never occurs in UTF-8, so distinct pairs are distinct
+//! inputs, and without the key nobody can choose colliding nonces. Only
+//! fingerprints are stored: 16 bytes in a table instead of two heap strings
+//! (a 64-character nonce alone takes 88 bytes with its `String`), which
+//! keeps a live nonce within 64 bytes.
 //!
 //! **Why 128 bits.** A fingerprint collision is a false repeat: an honest
 //! request refused. With 2^-128 per pair of nonces, even 10^6 live nonces
@@ -119,8 +123,8 @@ pub struct MemoryNonceStore {
     config: MemoryNonceConfig,
     /// The span of timestamps one bucket covers: a quarter of the retention.
     bucket_ms: i64,
-    /// The two keyed hashers of a fingerprint's high and low halves.
-    hashers: [RandomState; 2],
+    /// The keyed hasher of fingerprints.
+    hasher: RandomState,
     /// The shards, each padded to its own cache lines.
     shards: Box<[PaddedShard]>,
     /// Live nonces in all shards, expired buckets not yet dropped included.
@@ -184,7 +188,7 @@ impl MemoryNonceStore {
         };
         Self {
             bucket_ms: config.retention_ms / 4,
-            hashers: [RandomState::new(), RandomState::new()],
+            hasher: RandomState::new(),
             shards: (0..config.shards).map(|_| PaddedShard::default()).collect(),
             live: AtomicUsize::new(0),
             latest_ms: AtomicI64::new(i64::MIN),
@@ -351,13 +355,27 @@ impl MemoryNonceStore {
 
     /// The 128-bit fingerprint of (key id, nonce).
     fn fingerprint(&self, key_id: &str, nonce: &str) -> u128 {
-        let [high, low] = self.hashers.each_ref().map(|hasher| {
-            let mut hasher = hasher.build_hasher();
+        let mut hasher = self.hasher.build_hasher();
+        // In one write where it fits (a key id and a nonce of the signing
+        // scheme always do): each write has a fixed cost.
+        let mut input = [0u8; 128];
+        let length = key_id.len() + 1 + nonce.len();
+        if let Some(input) = input.get_mut(..length) {
+            let (key, rest) = input.split_at_mut(key_id.len());
+            key.copy_from_slice(key_id.as_bytes());
+            rest[0] = 0xFF;
+            rest[1..].copy_from_slice(nonce.as_bytes());
+            hasher.write(input);
+        } else {
             hasher.write(key_id.as_bytes());
             hasher.write_u8(0xFF);
             hasher.write(nonce.as_bytes());
-            hasher.finish()
-        });
+        }
+        let high = hasher.finish();
+        // The same keyed function of the input with one byte more: a second,
+        // independent output, without hashing the input twice.
+        hasher.write_u8(0);
+        let low = hasher.finish();
         // Zero marks an empty slot; it becomes 1, a clash as unlikely as any other.
         ((u128::from(high) << 64) | u128::from(low)).max(1)
     }

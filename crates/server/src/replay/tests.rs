@@ -50,6 +50,22 @@ fn a_repeat_is_refused_and_other_pairs_stay_fresh() {
     assert!(!store.is_empty());
 }
 
+/// Pairs too long to be hashed in one write (over 128 bytes, beyond any key
+/// id and nonce of the signing scheme) are hashed part by part, and still
+/// tell repeats from new pairs.
+#[test]
+fn pairs_of_any_length_are_told_apart() {
+    let store = store(RETENTION, 100, 4);
+    let key = "k".repeat(100);
+    for (key_id, nonce) in [(key.as_str(), "n".repeat(27)), (key.as_str(), "n".repeat(28)), ("kk", "n".repeat(200))] {
+        assert!(check(&store, key_id, &nonce, 0, 0), "{} + {}", key_id.len(), nonce.len());
+        assert!(!check(&store, key_id, &nonce, 0, 0), "{} + {} again", key_id.len(), nonce.len());
+        let mut other = nonce.clone();
+        other.replace_range(nonce.len() - 1.., "m");
+        assert!(check(&store, key_id, &other, 0, 0), "{} + {}, last byte changed", key_id.len(), nonce.len());
+    }
+}
+
 #[test]
 fn repeats_inside_one_batch_count_as_repeats_of_the_first() {
     let store = store(RETENTION, 100, 4);

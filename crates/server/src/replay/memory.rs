@@ -24,10 +24,10 @@
 //! synchronously, so no lock is ever held across an `.await`. A shard keeps
 //! a list of time buckets, each holding the fingerprints of nonces claimed
 //! with one window whose *timestamps* lie in one span of `bucket_ms =
-//! retention_ms / 4` (30 s by default), in a table hashed by their low
-//! half (already uniform) whose probes mostly read a single cache line (the
-//! `FingerprintTable` of `replay/table.rs`). A nonce goes into the bucket of its timestamp and
-//! its key's window; the timestamp may lie in the future.
+//! retention_ms / 4` (30 s by default), in a table hashed by their low half
+//! (already uniform) whose probes mostly read a single cache line (the
+//! `FingerprintTable` of `replay/table.rs`). A nonce goes into the bucket of
+//! its timestamp and its key's window; the timestamp may lie in the future.
 //!
 //! **Lookups.** A nonce must be unique among its key's accepted requests whose
 //! timestamps lie within the key's window of now. A lookup therefore checks

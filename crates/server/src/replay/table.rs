@@ -16,11 +16,11 @@
 //! found, and reading a line there would be a second miss. So each home line
 //! has a 16-bit summary in a dense array (two bytes for every 64-byte line):
 //! every fingerprint sets two of its bits, chosen by its high half, in the
-//! summary of its home line, wherever its probe put it. A lookup whose two
-//! bits are not both set knows the fingerprint is absent without reading any
-//! line; the others (at most about one in ten, at the highest load) probe. With the default 30-second
-//! window a fresh claim thus reads one line, and with 120 seconds still one,
-//! not five.
+//! summary of its home line, wherever its probe put it. A lookup whose two bits
+//! are not both set knows the fingerprint is absent without reading any line;
+//! the others (at most about one in ten, at the highest load) probe. With the
+//! default 30-second window a fresh claim thus reads one line, and with 120
+//! seconds still one, not five.
 //!
 //! **No deletion.** A bucket's nonces are forgotten together, by dropping the
 //! table, so the first empty slot met ends every probe.

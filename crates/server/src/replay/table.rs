@@ -109,6 +109,8 @@ impl FingerprintTable {
     /// Adds `fingerprint` (nonzero) and returns whether it was absent.
     pub(super) fn insert(&mut self, fingerprint: u128) -> bool {
         debug_assert_ne!(fingerprint, 0, "zero marks an empty slot");
+        // Grown before probing, so the slot found is in the final table; a
+        // repeat arriving at capacity grows it one insert early.
         if self.len == self.capacity() {
             self.grow();
         }

@@ -26,13 +26,16 @@
 //! table, so the first empty slot met ends every probe.
 //!
 //! **Load.** At most three slots in four are used, so most probes read one
-//! line: 16½ bytes a slot with the summary, 22 bytes a fingerprint at the
-//! most. The number of lines is not restricted to powers of two (a
+//! line: 16½ bytes a slot with the summary, 22 bytes a fingerprint in a full
+//! table. The number of lines is not restricted to powers of two (a
 //! multiply-shift of the low half picks the home line), so a table sized
 //! for a count takes what that count needs, not up to twice as much.
 
 /// Slots in a line: 4 × 16 bytes is one 64-byte cache line.
 const SLOTS: usize = 4;
+
+/// The most fingerprints a line holds on average: three of its four slots.
+const MAX_PER_LINE: usize = SLOTS * 3 / 4;
 
 /// A set of nonzero 128-bit fingerprints, hashed by their low bits.
 #[derive(Debug, Default)]
@@ -53,7 +56,7 @@ impl FingerprintTable {
         if capacity == 0 {
             return Self::default();
         }
-        Self::with_lines(capacity.div_ceil(max_per_line()))
+        Self::with_lines(capacity.div_ceil(MAX_PER_LINE))
     }
 
     /// An empty table of `lines` lines, zeroed by the allocator (fresh pages
@@ -81,7 +84,7 @@ impl FingerprintTable {
 
     /// Fingerprints it holds before growing.
     pub(super) fn capacity(&self) -> usize {
-        self.lines() * max_per_line()
+        self.lines() * MAX_PER_LINE
     }
 
     /// Heap bytes held.
@@ -172,11 +175,6 @@ impl FingerprintTable {
 fn summary_bits(fingerprint: u128) -> u16 {
     let high = (fingerprint >> 64) as u32;
     1 << (high & 15) | 1 << (high >> 4 & 15)
-}
-
-/// The most fingerprints a line holds on average: three of its four slots.
-const fn max_per_line() -> usize {
-    SLOTS * 3 / 4
 }
 
 /// Where a probe ended.

@@ -70,7 +70,7 @@ pub struct SigningConfig {
 
 impl Default for SigningConfig {
     fn default() -> Self {
-        SigningConfig { window_secs: 30, max_live_nonces: 4_000_000 }
+        SigningConfig { window_secs: 30, max_live_nonces: 6_000_000 }
     }
 }
 

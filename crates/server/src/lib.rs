@@ -24,6 +24,7 @@ pub mod feeds;
 mod http;
 mod id_map;
 pub mod lock;
+mod log_throttle;
 mod market;
 mod metrics;
 mod platform;

@@ -23,6 +23,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::Value;
 
 use crate::audit::failures::AuthFailures;
+use crate::log_throttle::LogThrottle;
 use crate::ratelimit::{KeyedGcra, RateLimiter};
 use crate::replay::NonceStore;
 use crate::secrets::{KeyringError, KeyringHandle, SecretError};
@@ -44,8 +45,15 @@ pub(crate) struct Access {
     /// When this process started (ms): signed requests older than this are
     /// refused for one window, so nothing signed before a restart replays.
     pub(crate) started_at_ms: i64,
+    /// The nonce store's refusals (full, unavailable), logged once per
+    /// interval rather than once per signed request.
+    pub(crate) nonce_full_log: LogThrottle,
+    pub(crate) nonce_unavailable_log: LogThrottle,
     random: SystemRandom,
 }
+
+/// How often a condition refusing every signed request is logged again.
+const NONCE_LOG_INTERVAL_MS: i64 = 10_000;
 
 impl Access {
     pub(crate) fn new(keyring: KeyringHandle, nonces: Arc<dyn NonceStore>, started_at_ms: i64) -> Access {
@@ -59,6 +67,8 @@ impl Access {
             nonces,
             sequences: sequences::Sequences::default(),
             started_at_ms,
+            nonce_full_log: LogThrottle::new(NONCE_LOG_INTERVAL_MS),
+            nonce_unavailable_log: LogThrottle::new(NONCE_LOG_INTERVAL_MS),
             random: SystemRandom::new(),
         }
     }

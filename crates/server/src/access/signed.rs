@@ -107,7 +107,14 @@ impl Platform {
                 )));
             }
             Err(NonceError::Full { max_live }) => {
-                tracing::error!(max_live, "the nonce store is full; refusing signed requests until nonces expire");
+                if let Some(held_back) = self.access.nonce_full_log.occurred(now) {
+                    tracing::error!(
+                        max_live,
+                        held_back,
+                        "the nonce store is full; refusing signed requests until nonces expire \
+                         (raise `signing.max_live_nonces` if this traffic is legitimate)"
+                    );
+                }
                 return Err(Refusal::new(
                     ErrorCode::ServiceUnavailable,
                     "too many signed requests in flight; retry shortly",
@@ -115,7 +122,9 @@ impl Platform {
                 .into());
             }
             Err(NonceError::Unavailable(reason)) => {
-                tracing::error!(%reason, "the nonce store is unavailable");
+                if let Some(held_back) = self.access.nonce_unavailable_log.occurred(now) {
+                    tracing::error!(%reason, held_back, "the nonce store is unavailable");
+                }
                 return Err(Refusal::new(
                     ErrorCode::ServiceUnavailable,
                     "replay protection is unavailable; retry shortly",

@@ -1,6 +1,6 @@
 //! Signed requests over HTTP: acceptance, each refusal, the freshness
-//! window's edges, replays (concurrent and across a restart), sequences and
-//! Ed25519 keys.
+//! window's edges, replays (concurrent and across a restart), a full nonce
+//! store, sequences and Ed25519 keys.
 
 use std::time::Duration;
 
@@ -96,6 +96,40 @@ async fn the_window_admits_its_edges_and_nothing_beyond() {
             assert_eq!(problem.extensions["server_time_ms"], now, "the server tells its time");
         }
     }
+    app.stop().await;
+}
+
+/// A full nonce store refuses fresh nonces with 503 rather than forget
+/// nonces that could then be replayed; repeats are still told as such, and
+/// room returns as nonces expire.
+#[tokio::test]
+async fn a_full_nonce_store_refuses_fresh_nonces_until_old_ones_expire() {
+    const ROOM: usize = 20;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = altgate_server::Config { data_dir: dir.path().to_owned(), ..crate::helpers::test_config() };
+    config.signing.max_live_nonces = ROOM;
+    let app = TestApp::spawn_with(config).await;
+    let (id, key) = signer(&app, json!({})).await;
+    let send = |headers: &[(&'static str, String)]| with_headers(&app, Method::GET, "/v1/keys", headers).send();
+    let mut accepted = Vec::new();
+    let refused = loop {
+        assert!(accepted.len() < ROOM, "the store holds at most {ROOM} nonces");
+        let headers = app.signature(&id, &key, "GET", "/v1/keys", b"", None);
+        let response = send(&headers).await.unwrap();
+        if response.status() != StatusCode::OK {
+            break response;
+        }
+        accepted.push(headers);
+    };
+    assert!(!accepted.is_empty(), "the store had room for the first requests");
+    let problem = assert_problem(refused, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(problem.error_code(), Some(ErrorCode::ServiceUnavailable));
+    let replay = send(&accepted[0]).await.unwrap();
+    assert_eq!(code_of(replay).await, ErrorCode::NonceReplayed, "a repeat needs no room");
+    // A nonce is held for the window (30 s) plus at most a bucket's span (30 s).
+    app.clock.advance(Duration::from_secs(61));
+    let fresh = app.signature(&id, &key, "GET", "/v1/keys", b"", None);
+    assert_eq!(send(&fresh).await.unwrap().status(), StatusCode::OK, "room again once the old nonces expired");
     app.stop().await;
 }
 

@@ -45,9 +45,10 @@ pub(crate) struct Access {
     /// When this process started (ms): signed requests older than this are
     /// refused for one window, so nothing signed before a restart replays.
     pub(crate) started_at_ms: i64,
-    /// The nonce store's refusals (full, unavailable), logged once per
-    /// interval rather than once per signed request.
+    /// The nonce store's refusals, logged once per interval rather than once
+    /// per signed request: when it is full,
     pub(crate) nonce_full_log: LogThrottle,
+    /// and when it is unavailable.
     pub(crate) nonce_unavailable_log: LogThrottle,
     random: SystemRandom,
 }

@@ -40,10 +40,11 @@
 //! With the default 30-second window that is two buckets; each is asked
 //! first through a small summary that stays in the cache, and a fresh
 //! nonce's line is written later, in a batch (see `replay/table.rs`), so a
-//! fresh claim rarely waits for memory. (One table per shard mapping fingerprints to buckets was
-//! measured too: a single probe, but expiry then needs passes over the whole
-//! table, and at a million live nonces it was slower, 518 against 340 ns a
-//! fresh claim, and larger, 52 against 31 bytes a nonce.)
+//! fresh claim rarely waits for memory. (One table per shard mapping
+//! fingerprints to buckets was measured too: a single probe, but expiry then
+//! needs passes over the whole table, and at a million live nonces it was
+//! slower, 518 against 340 ns a fresh claim, and larger, 52 against 31 bytes
+//! a nonce.)
 //!
 //! **Expiry.** Let `latest` be the latest `now_ms` the store has seen. A
 //! bucket of window `w` covering `[start, start + bucket_ms)` has *expired*

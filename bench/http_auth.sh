@@ -14,7 +14,8 @@
 # warnings-only logging, raises the operator account's limits so the load
 # is never rate limited, then runs altgate-bench for /healthz (no key),
 # bearer and signed GET /v1/assets/bitcoin, ROUNDS times interleaved (the
-# machine is shared and noisy), and prints the median of each and the ratios.
+# machine is shared and noisy), and prints the median of each and the ratios,
+# then each round's ratios against that round's /healthz and their median.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
@@ -66,4 +67,10 @@ for name in names:
           f"p99 {median(rs, lambda r: r['latency_us']['p99']):.0f} µs  "
           f"p99.9 {median(rs, lambda r: r['latency_us']['p999']):.0f} µs  "
           f"errors {sum(sum(r['errors'].values()) for r in rs)}  (median of {len(rs)} runs)")
+# Each round's ratio against that round's /healthz: the host's speed drifts
+# between rounds, and a ratio within one round is not affected by it.
+for name in names[1:]:
+    ratios = [r["throughput_rps"] / h["throughput_rps"] for r, h in zip(by_name[name], by_name[names[0]])]
+    print(f"{name.split(' ')[0]} ÷ healthz per round: {' '.join(f'{x:.3f}' for x in ratios)}  "
+          f"(median {statistics.median(ratios):.3f})")
 PY

@@ -78,10 +78,11 @@ impl FingerprintTable {
     }
 
     /// An empty table of `lines` lines, zeroed by the allocator (fresh pages
-    /// from the system need no writing).
+    /// from the system need no writing), with its buffer sized once.
     fn with_lines(lines: usize) -> Self {
         let slots = vec![0u128; lines * SLOTS + SLOTS - 1].into_boxed_slice();
-        Self { slots, summaries: vec![0; lines].into_boxed_slice(), placed: 0, pending: Vec::new() }
+        let summaries = vec![0; lines].into_boxed_slice();
+        Self { slots, summaries, placed: 0, pending: Vec::with_capacity(PENDING) }
     }
 
     /// The slot where line 0 starts: the first on a 64-byte boundary.
@@ -138,7 +139,6 @@ impl FingerprintTable {
         // Grown before looking, so the summary read is the final table's; a
         // repeat arriving at capacity grows it one insert early.
         if self.len() == self.capacity() {
-            self.place_pending();
             self.grow();
         }
         if self.may_hold(fingerprint) && self.holds(fingerprint) {
@@ -146,10 +146,6 @@ impl FingerprintTable {
         }
         let home = self.home(fingerprint);
         self.summaries[home] |= summary_bits(fingerprint);
-        // Sized once, so that the buffer's memory does not change as it fills.
-        if self.pending.capacity() == 0 {
-            self.pending.reserve_exact(PENDING);
-        }
         self.pending.push(fingerprint);
         if self.pending.len() == PENDING {
             self.place_pending();
@@ -210,10 +206,10 @@ impl FingerprintTable {
         self.summaries[home] |= summary_bits(fingerprint);
     }
 
-    /// Doubles the lines (four at least) and reinserts every fingerprint;
-    /// none may be pending.
+    /// Places the buffered fingerprints, then doubles the lines (four at
+    /// least) and reinserts every fingerprint.
     fn grow(&mut self) {
-        debug_assert!(self.pending.is_empty(), "pending fingerprints are placed before growing");
+        self.place_pending();
         let mut grown = Self::with_lines((self.lines() * 2).max(4));
         for &fingerprint in self.slots.iter().filter(|&&held| held != 0) {
             if let Probe::Empty(slot) = grown.find(fingerprint) {
@@ -221,7 +217,6 @@ impl FingerprintTable {
             }
         }
         grown.placed = self.placed;
-        grown.pending = std::mem::take(&mut self.pending);
         *self = grown;
     }
 }

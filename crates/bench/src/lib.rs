@@ -48,6 +48,14 @@
 //!   it for CPU. Compare ratios measured in one session (for example bearer
 //!   against signed, run back to back with the same flags), not absolute
 //!   numbers across runs or machines.
+//! - **The tool's own cost.** An HTTP/1.1 client spends about as much CPU
+//!   on a request as a lean server does on answering it (on a 2-core
+//!   machine, 15–23 µs a request each), so one core of load tool only just
+//!   keeps one core of server busy. Pin the two apart (`taskset`) and check
+//!   that the server is close to 100% busy, as `bench/http_auth.sh` reports;
+//!   where it is not, part of what is measured is the tool. The tool uses
+//!   mimalloc, as the server does, and signs each request outside the timed
+//!   part but on the same core.
 //!
 //! # Stream fan-out
 //!

@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use altgate_bench::{Args, Command, run, run_stream};
 use clap::Parser;
 
+/// The server's allocator: the tool allocates per request as the server
+/// does, and glibc's allocator would spend CPU the server then lacks when
+/// both share a machine.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();

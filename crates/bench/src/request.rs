@@ -15,6 +15,13 @@ use hyper::{Method, Request};
 
 use crate::args::{Origin, RequestPath};
 
+/// The signature headers' names, checked once rather than on every request
+/// (a name given as a string is parsed each time it is inserted).
+static KEY_ID: HeaderName = HeaderName::from_static(KEY_ID_HEADER);
+static TIMESTAMP: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
+static NONCE: HeaderName = HeaderName::from_static(NONCE_HEADER);
+static SIGNATURE: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+
 /// What every request of a run looks like, credentials aside.
 #[derive(Debug)]
 pub struct Target {
@@ -166,10 +173,10 @@ impl RequestBuilder {
                     sequence: None,
                 });
                 let signature = signer.signer.sign(&canonical);
-                headers.insert(KEY_ID_HEADER, signer.key_id_header.clone());
-                headers.insert(TIMESTAMP_HEADER, HeaderValue::from(timestamp_ms));
-                headers.insert(NONCE_HEADER, HeaderValue::try_from(String::from(nonce.as_str())).expect("base64url"));
-                headers.insert(SIGNATURE_HEADER, HeaderValue::try_from(signature).expect("base64url"));
+                headers.insert(KEY_ID.clone(), signer.key_id_header.clone());
+                headers.insert(TIMESTAMP.clone(), HeaderValue::from(timestamp_ms));
+                headers.insert(NONCE.clone(), HeaderValue::try_from(String::from(nonce.as_str())).expect("base64url"));
+                headers.insert(SIGNATURE.clone(), HeaderValue::try_from(signature).expect("base64url"));
             }
         }
         headers

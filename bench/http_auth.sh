@@ -15,7 +15,11 @@
 # is never rate limited, then runs altgate-bench for /healthz (no key),
 # bearer and signed GET /v1/assets/bitcoin, ROUNDS times interleaved (the
 # machine is shared and noisy), and prints the median of each and the ratios,
-# then each round's ratios against that round's /healthz and their median.
+# then each round's ratios against that round's /healthz, and against the
+# /healthz runs before and after it, with their medians. WARMUP (default 2s)
+# is each run's unrecorded start. It also reports the server's CPU time per
+# request of each kind (from /proc/<pid>/stat), and each round's ratio of
+# /healthz's to the others'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
@@ -42,9 +46,18 @@ server=$!
 for _ in $(seq 100); do curl -sf "$ALTGATE_URL/healthz" >/dev/null && break; sleep 0.1; done
 $bin/altgate accounts update "$account" --rate-per-minute 1000000000 --monthly-quota 100000000000 >/dev/null
 
+# The server's CPU time so far, in clock ticks (user and system).
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+ticks_per_s=$(getconf CLK_TCK)
+# One run's report, with the share of a CPU the server used during it
+# (warm-up included) added as `server_busy`.
 run() {
-  "${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" --key-id "$ALTGATE_KEY_ID" \
-    --connections "$connections" --duration "$duration" --warmup 2s --json "${poll[@]}"
+  local ticks=$(server_ticks) started=$(date +%s.%N) report
+  report=$("${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" \
+    --key-id "$ALTGATE_KEY_ID" --connections "$connections" --duration "$duration" --warmup "${WARMUP:-2s}" \
+    --json "${poll[@]}")
+  python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["server_busy"] = float(sys.argv[2]); print(json.dumps(r))' \
+    "$report" "$(python3 -c "print(($(server_ticks) - $ticks) / $ticks_per_s / ($(date +%s.%N) - $started))")"
 }
 results=()
 for _ in $(seq "${ROUNDS:-3}"); do
@@ -67,10 +80,30 @@ for name in names:
           f"p99 {median(rs, lambda r: r['latency_us']['p99']):.0f} µs  "
           f"p99.9 {median(rs, lambda r: r['latency_us']['p999']):.0f} µs  "
           f"errors {sum(sum(r['errors'].values()) for r in rs)}  (median of {len(rs)} runs)")
+# The server's CPU time per request: its busy share over the run divided by
+# the throughput. Throughput follows it only while the server is the
+# bottleneck; a server below 100% busy was partly waiting for the load tool.
+cpu = {name: [r["server_busy"] / r["throughput_rps"] * 1e6 for r in by_name[name]] for name in names}
+for name in names:
+    busy = median(by_name[name], lambda r: r["server_busy"])
+    print(f"{name.split(' ')[0]:8} server CPU {statistics.median(cpu[name]):5.1f} µs a request, "
+          f"{busy:.0%} busy (medians)")
+for name in names[1:]:
+    ratios = [h / r for r, h in zip(cpu[name], cpu[names[0]])]
+    print(f"{name.split(' ')[0]}: healthz's CPU a request ÷ its own, per round: "
+          f"{' '.join(f'{x:.3f}' for x in ratios)}  (median {statistics.median(ratios):.3f})")
 # Each round's ratio against that round's /healthz: the host's speed drifts
 # between rounds, and a ratio within one round is not affected by it.
+healthz = [h["throughput_rps"] for h in by_name[names[0]]]
 for name in names[1:]:
-    ratios = [r["throughput_rps"] / h["throughput_rps"] for r, h in zip(by_name[name], by_name[names[0]])]
+    ratios = [r["throughput_rps"] / h for r, h in zip(by_name[name], healthz)]
     print(f"{name.split(' ')[0]} ÷ healthz per round: {' '.join(f'{x:.3f}' for x in ratios)}  "
+          f"(median {statistics.median(ratios):.3f})")
+# The same against the geometric mean of the /healthz runs just before and
+# just after (the next round's), which also cancels a drift within a round.
+for name in names[1:]:
+    ratios = [r["throughput_rps"] / statistics.geometric_mean(healthz[i:i + 2])
+              for i, r in enumerate(by_name[name])]
+    print(f"{name.split(' ')[0]} ÷ surrounding healthz: {' '.join(f'{x:.3f}' for x in ratios)}  "
           f"(median {statistics.median(ratios):.3f})")
 PY

@@ -56,8 +56,10 @@ run() {
   report=$("${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" \
     --key-id "$ALTGATE_KEY_ID" --connections "$connections" --duration "$duration" --warmup "${WARMUP:-2s}" \
     --json "${poll[@]}")
+  local busy=$(awk -v t="$(server_ticks)" -v t0="$ticks" -v hz="$ticks_per_s" -v s="$(date +%s.%N)" -v s0="$started" \
+    'BEGIN { print (t - t0) / hz / (s - s0) }')
   python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["server_busy"] = float(sys.argv[2]); print(json.dumps(r))' \
-    "$report" "$(python3 -c "print(($(server_ticks) - $ticks) / $ticks_per_s / ($(date +%s.%N) - $started))")"
+    "$report" "$busy"
 }
 results=()
 for _ in $(seq "${ROUNDS:-3}"); do

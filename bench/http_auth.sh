@@ -20,6 +20,13 @@
 # is each run's unrecorded start. It also reports the server's CPU time per
 # request of each kind (from /proc/<pid>/stat), and each round's ratio of
 # /healthz's to the others'.
+#
+# With SLICE set (say SLICE=500ms), each round is instead one run of bearer
+# and one of signed requests, each alternating with /healthz in slices of
+# that length (altgate-bench --baseline-path): both kinds meet the host in
+# the same state, so the ratio is not at the mercy of the host's drift
+# between runs. It prints each run's ratio, the spread of its per-slice
+# ratios, and the medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
@@ -49,19 +56,42 @@ $bin/altgate accounts update "$account" --rate-per-minute 1000000000 --monthly-q
 # The server's CPU time so far, in clock ticks (user and system).
 server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 ticks_per_s=$(getconf CLK_TCK)
-# One run's report, with the share of a CPU the server used during it
-# (warm-up included) added as `server_busy`.
+# One run's report (PATH MODE [more altgate-bench flags]), with the share of
+# a CPU the server used during it (warm-up included) added as `server_busy`.
 run() {
   local ticks=$(server_ticks) started=$(date +%s.%N) report
   report=$("${client_cpu[@]}" $bin/altgate-bench --url "$ALTGATE_URL" --path "$1" --mode "$2" \
     --key-id "$ALTGATE_KEY_ID" --connections "$connections" --duration "$duration" --warmup "${WARMUP:-2s}" \
-    --json "${poll[@]}")
+    --json "${poll[@]}" "${@:3}")
   local busy=$(awk -v t="$(server_ticks)" -v t0="$ticks" -v hz="$ticks_per_s" -v s="$(date +%s.%N)" -v s0="$started" \
     'BEGIN { print (t - t0) / hz / (s - s0) }')
   python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["server_busy"] = float(sys.argv[2]); print(json.dumps(r))' \
     "$report" "$busy"
 }
 results=()
+if [ -n "${SLICE:-}" ]; then
+  turns=(--baseline-path /healthz --slice "$SLICE")
+  for _ in $(seq "${ROUNDS:-3}"); do
+    results+=("$(run /v1/assets/bitcoin bearer "${turns[@]}")" "$(run /v1/assets/bitcoin signed "${turns[@]}")")
+  done
+  python3 - "${results[@]}" <<'PY'
+import json, statistics, sys
+runs = [json.loads(a) for a in sys.argv[1:]]
+for i, mode in enumerate(["bearer", "signed"]):
+    rs = runs[i::2]
+    def median(f):
+        return statistics.median(f(r) for r in rs)
+    errors = sum(sum(r[kind]["errors"].values()) for r in rs for kind in ("measured", "baseline"))
+    print(f"{mode} GET /v1/assets/bitcoin {median(lambda r: r['measured']['throughput_rps']):9.0f} req/s  "
+          f"healthz between {median(lambda r: r['baseline']['throughput_rps']):9.0f} req/s  "
+          f"ratio {median(lambda r: r['ratio']):.3f}  errors {errors}  (medians of {len(rs)} runs)")
+    print("  each run's ratio: " + " ".join(f"{r['ratio']:.3f}" for r in rs))
+    print("  per slice (median, lowest, highest): "
+          + "  ".join(f"{s['median']:.3f} {s['min']:.3f} {s['max']:.3f}" for s in (r["slices"] for r in rs)))
+    print(f"  server busy: {median(lambda r: r['server_busy']):.0%}")
+PY
+  exit
+fi
 for _ in $(seq "${ROUNDS:-3}"); do
   results+=("$(run /healthz none)" "$(run /v1/assets/bitcoin bearer)" "$(run /v1/assets/bitcoin signed)")
 done

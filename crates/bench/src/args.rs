@@ -12,7 +12,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::http::uri::{PathAndQuery, Uri};
 use serde::Serialize;
 
-use crate::load::Plan;
+use crate::load::{Baseline, Plan};
 use crate::request::{Auth, Target};
 use crate::stream::{STREAM_PATH, StreamPlan};
 
@@ -143,6 +143,22 @@ pub struct Args {
     #[arg(long)]
     pub busy_poll: bool,
 
+    /// Alternate with a baseline: send GET requests to this path (with
+    /// --baseline-mode's credentials) in every other slice of the run, and
+    /// report both kinds and their ratio, so that both meet the machine in
+    /// the same state. The warm-up and the duration are rounded up to whole
+    /// pairs of slices.
+    #[arg(long, value_parser = RequestPath::parse, conflicts_with = "stream", help_heading = "Baseline")]
+    pub baseline_path: Option<RequestPath>,
+
+    /// The credentials of the baseline's requests.
+    #[arg(long, value_enum, requires = "baseline_path", help_heading = "Baseline")]
+    pub baseline_mode: Option<Mode>,
+
+    /// How long each kind's turn lasts when alternating with a baseline.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration, help_heading = "Baseline")]
+    pub slice: Duration,
+
     /// Print one JSON object instead of the human summary.
     #[arg(long)]
     pub json: bool,
@@ -177,6 +193,7 @@ impl Args {
     /// (see [`Args::into_command`]).
     pub fn into_plan(self) -> Result<Plan, clap::Error> {
         let auth = self.checked_auth()?;
+        let baseline = self.baseline()?;
         if self.stream.is_some() {
             return Err(usage(clap::error::ErrorKind::ArgumentConflict, "--stream describes a stream run, not HTTP"));
         }
@@ -198,7 +215,24 @@ impl Args {
             warmup: self.warmup,
             duration: self.duration,
             busy_poll: self.busy_poll,
+            baseline,
         })
+    }
+
+    /// The baseline of `--baseline-path`, if given.
+    fn baseline(&self) -> Result<Option<Baseline>, clap::Error> {
+        let Some(path) = &self.baseline_path else { return Ok(None) };
+        if self.slice.is_zero() {
+            return Err(usage(clap::error::ErrorKind::ValueValidation, "--slice must be above zero"));
+        }
+        let mode = self.baseline_mode.unwrap_or(Mode::None);
+        let headers = self.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
+        Ok(Some(Baseline {
+            target: Arc::new(Target::new(&self.url, Method::GET, path, Vec::new(), headers)),
+            auth: self.auth_for(mode, "--baseline-mode")?,
+            mode,
+            slice: self.slice,
+        }))
     }
 
     /// The stream fan-out these arguments describe; a usage error without
@@ -246,10 +280,14 @@ impl Args {
         if self.stream.is_some() && self.connect_timeout.is_zero() {
             return Err(usage(clap::error::ErrorKind::ValueValidation, "--connect-timeout must be above zero"));
         }
-        let missing = |what: &str| {
-            usage(clap::error::ErrorKind::MissingRequiredArgument, &format!("--mode {} needs {what}", self.mode))
-        };
-        Ok(match self.mode {
+        self.auth_for(self.mode, "--mode")
+    }
+
+    /// The credentials of `mode`, given as `flag`.
+    fn auth_for(&self, mode: Mode, flag: &str) -> Result<Auth, clap::Error> {
+        let missing =
+            |what: &str| usage(clap::error::ErrorKind::MissingRequiredArgument, &format!("{flag} {mode} needs {what}"));
+        Ok(match mode {
             Mode::None => Auth::None,
             Mode::Bearer => Auth::Bearer(self.key.clone().ok_or_else(|| missing("--key"))?),
             Mode::Signed => Auth::Signed {

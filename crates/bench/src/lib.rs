@@ -35,6 +35,18 @@
 //! the connection, so the server's replay check sees what a real client
 //! sends.
 //!
+//! # Against a baseline, in one run
+//!
+//! `--baseline-path /healthz` (with `--baseline-mode`, `none` by default)
+//! makes every connection alternate: the baseline's GET requests during
+//! even slices of `--slice` (500 ms), the measured ones during odd slices,
+//! so that the two meet the machine in the same state. The report gives
+//! each kind as a run over its half of the window, their throughput ratio,
+//! and the spread of the per-slice ratios (see [`AlternatingReport`]).
+//! Alternating a request with itself measures 1.00 (1.001 and 1.008 in two
+//! runs of `/healthz` against `/healthz`), so the turns themselves favour
+//! neither kind.
+//!
 //! # Reading the numbers
 //!
 //! - **Closed loop.** A connection sends its next request only when the
@@ -116,9 +128,11 @@
 //! The pure parts are here to be tested: [`Args`] (the command line, into a
 //! [`Command`]), [`RequestBuilder`] (each request's headers for a
 //! [`Mode`]), [`Tally`] and [`merge_histograms`] (what connections
-//! observed), [`Report`] and [`StreamReport`] (the summaries and their
-//! JSON). [`run`] and [`run_stream`] do the I/O; `main.rs` only prints.
+//! observed), [`Report`], [`AlternatingReport`] and [`StreamReport`] (the
+//! summaries and their JSON). [`run`], [`run_alternating`] and
+//! [`run_stream`] do the I/O; `main.rs` only prints.
 
+mod alternate;
 mod args;
 mod load;
 mod report;
@@ -126,8 +140,9 @@ mod request;
 mod stream;
 mod tally;
 
+pub use alternate::{AlternatingReport, SliceRatios};
 pub use args::{Args, Command, ExtraHeader, Mode, Origin, RequestPath, parse_duration};
-pub use load::{Plan, run};
+pub use load::{Baseline, Plan, run, run_alternating};
 pub use report::{Latency, MAX_FAILURE_RATIO, Report, RunInfo};
 pub use request::{Auth, RequestBuilder, Target};
 pub use stream::{STREAM_PATH, StreamInfo, StreamLatency, StreamPlan, StreamReport, StreamTally, run_stream};

@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout_at};
 
+use crate::alternate::{AlternatingReport, Slices, Turn, whole_pairs};
 use crate::args::Mode;
 use crate::report::{Report, RunInfo};
 use crate::request::{Auth, RequestBuilder, Target};
@@ -42,6 +43,22 @@ pub struct Plan {
     /// Whether the runtime's threads poll instead of sleeping
     /// (`--busy-poll`).
     pub busy_poll: bool,
+    /// The requests to alternate with, if any (`--baseline-path`).
+    pub baseline: Option<Baseline>,
+}
+
+/// The baseline of an alternating run: what it sends, and how long each
+/// kind's turn lasts (see [`crate::alternate`]).
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// The baseline's requests.
+    pub target: Arc<Target>,
+    /// Their credentials.
+    pub auth: Auth,
+    /// The mode the credentials came from, for the report.
+    pub mode: Mode,
+    /// How long each turn lasts.
+    pub slice: Duration,
 }
 
 impl Plan {
@@ -60,40 +77,135 @@ impl Plan {
 
 /// The window of a run: requests that start at or after `record_from` and
 /// complete by `end` are recorded; at `end` every connection stops, and a
-/// request still in flight is neither recorded nor an error.
+/// request still in flight is neither recorded nor an error. In an
+/// alternating run, `slices` says whose turn it is.
 #[derive(Debug, Clone, Copy)]
 struct Window {
     record_from: Instant,
     end: Instant,
+    slices: Option<Slices>,
 }
 
-/// Runs `plan` against the server and reports what it measured.
+impl Window {
+    /// Which of a connection's builders makes a request built at `at`: the
+    /// only one, or the measured (0) and the baseline (1) by turns.
+    fn builder(&self, at: Instant) -> usize {
+        match self.slices.map(|slices| slices.turn(at)) {
+            None | Some(Turn::Measured) => 0,
+            Some(Turn::Baseline) => 1,
+        }
+    }
+
+    /// The recorded slice `at` falls in, counted from `record_from`.
+    fn recorded_slice(&self, at: Instant) -> Option<usize> {
+        let slices = self.slices?;
+        let (first, index) = (slices.index(self.record_from), slices.index(at));
+        (at >= self.record_from && at < self.end).then(|| usize::try_from(index - first).unwrap_or(usize::MAX))
+    }
+}
+
+/// What one connection, or all of them merged, observed: a tally per
+/// builder, and in an alternating run the requests built in each recorded
+/// slice.
+#[derive(Debug, Default)]
+struct Observed {
+    tallies: Vec<Tally>,
+    slices: Vec<u64>,
+}
+
+impl Observed {
+    fn new(builders: usize) -> Observed {
+        Observed { tallies: (0..builders).map(|_| Tally::default()).collect(), slices: Vec::new() }
+    }
+
+    fn merge(&mut self, other: Observed) {
+        for (tally, theirs) in self.tallies.iter_mut().zip(other.tallies) {
+            tally.merge(theirs);
+        }
+        if self.slices.len() < other.slices.len() {
+            self.slices.resize(other.slices.len(), 0);
+        }
+        for (count, theirs) in self.slices.iter_mut().zip(other.slices) {
+            *count += theirs;
+        }
+    }
+}
+
+/// Runs `plan` against the server and reports what it measured; the
+/// measured requests only, when `plan` has a baseline (see
+/// [`run_alternating`]).
 ///
 /// Fails only when the host does not resolve; a server that refuses
 /// connections or answers errors is reported, not failed.
 pub async fn run(plan: &Plan) -> anyhow::Result<Report> {
+    let start = Instant::now();
+    let window = Window { record_from: start + plan.warmup, end: start + plan.warmup + plan.duration, slices: None };
+    let observed = drive(plan, window).await?;
+    let tally = observed.tallies.into_iter().next().unwrap_or_default();
+    Ok(Report::new(&plan.info(), &tally))
+}
+
+/// Runs `plan` with its baseline by turns (see [`crate::alternate`]): the
+/// warm-up and the window are rounded up to whole pairs of slices.
+///
+/// # Errors
+/// As [`run`], and when `plan` has no baseline.
+pub async fn run_alternating(plan: &Plan) -> anyhow::Result<AlternatingReport> {
+    let baseline = plan.baseline.as_ref().context("an alternating run needs a baseline")?;
+    let (warmup, duration) = (whole_pairs(plan.warmup, baseline.slice), whole_pairs(plan.duration, baseline.slice));
+    let start = Instant::now();
+    let slices = Some(Slices::new(start, baseline.slice));
+    let window = Window { record_from: start + warmup, end: start + warmup + duration, slices };
+    let observed = drive(plan, window).await?;
+    let mut tallies = observed.tallies.into_iter();
+    let (measured, base) = (tallies.next().unwrap_or_default(), tallies.next().unwrap_or_default());
+    let half = RunInfo { duration: duration / 2, warmup, ..plan.info() };
+    let baseline_info = RunInfo {
+        mode: baseline.mode,
+        method: baseline.target.method().to_string(),
+        path: baseline.target.path().as_str().to_owned(),
+        ..half
+    };
+    let mut counts = observed.slices;
+    counts.resize(usize::try_from(duration.as_nanos() / baseline.slice.as_nanos().max(1)).unwrap_or(0), 0);
+    Ok(AlternatingReport::new(
+        Report::new(&half, &measured),
+        Report::new(&baseline_info, &base),
+        baseline.slice,
+        &counts,
+    ))
+}
+
+/// Opens `plan.connections` connections and drives them until `window`
+/// ends: with the measured requests, and the baseline's by turns when the
+/// window has slices.
+async fn drive(plan: &Plan, window: Window) -> anyhow::Result<Observed> {
     let address = tokio::net::lookup_host(&plan.target.address)
         .await
         .with_context(|| format!("resolving {}", plan.target.address))?
         .next()
         .with_context(|| format!("{} resolves to no address", plan.target.address))?;
     let random = SystemRandom::new();
-    let start = Instant::now();
-    let window = Window { record_from: start + plan.warmup, end: start + plan.warmup + plan.duration };
-    let mut tasks = JoinSet::new();
-    for _ in 0..plan.connections {
+    let seed = || -> anyhow::Result<[u8; 24]> {
         let mut seed = [0u8; 24];
         random.fill(&mut seed).map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
-        let builder = RequestBuilder::new(plan.target.clone(), &plan.auth, seed);
-        tasks.spawn(connection(address, builder, window));
+        Ok(seed)
+    };
+    let mut tasks = JoinSet::new();
+    for _ in 0..plan.connections {
+        let mut builders = vec![RequestBuilder::new(plan.target.clone(), &plan.auth, seed()?)];
+        if let (Some(baseline), Some(_)) = (&plan.baseline, window.slices) {
+            builders.push(RequestBuilder::new(baseline.target.clone(), &baseline.auth, seed()?));
+        }
+        tasks.spawn(connection(address, builders, window));
     }
     // Dropping the set at the end stops them.
     let _pollers = if plan.busy_poll { busy_pollers(window.end) } else { JoinSet::new() };
-    let mut total = Tally::default();
-    while let Some(tally) = tasks.join_next().await {
-        total.merge(tally.context("a connection task panicked")?);
+    let mut total = Observed::new(if window.slices.is_some() { 2 } else { 1 });
+    while let Some(observed) = tasks.join_next().await {
+        total.merge(observed.context("a connection task panicked")?);
     }
-    Ok(Report::new(&plan.info(), &total))
+    Ok(total)
 }
 
 /// One task per runtime thread that yields until `end`, so no thread parks
@@ -114,16 +226,19 @@ fn busy_pollers(end: Instant) -> JoinSet<()> {
 
 /// One connection's closed loop: connect, then send one request after
 /// another until the window ends, reconnecting when the connection fails.
-async fn connection(address: SocketAddr, mut builder: RequestBuilder, window: Window) -> Tally {
-    let mut tally = Tally::default();
+/// Each request is built by the builder whose turn it is.
+async fn connection(address: SocketAddr, mut builders: Vec<RequestBuilder>, window: Window) -> Observed {
+    let mut observed = Observed::new(builders.len());
     let recording = |at: Instant| at >= window.record_from;
+    // A failure between requests counts against whoever's turn it is.
     while Instant::now() < window.end {
         let mut conn = match timeout_at(window.end, connect(address)).await {
             Err(_) => break,
             Ok(Some(conn)) => conn,
             Ok(None) => {
-                if recording(Instant::now()) {
-                    tally.io_errors += 1;
+                let now = Instant::now();
+                if recording(now) {
+                    observed.tallies[window.builder(now)].io_errors += 1;
                 }
                 sleep_until((Instant::now() + RECONNECT_BACKOFF).min(window.end)).await;
                 continue;
@@ -131,19 +246,24 @@ async fn connection(address: SocketAddr, mut builder: RequestBuilder, window: Wi
         };
         loop {
             match timeout_at(window.end, conn.ready()).await {
-                Err(_) => return tally,
+                Err(_) => return observed,
                 Ok(true) => {}
                 Ok(false) => {
-                    if recording(Instant::now()) {
-                        tally.reconnects += 1;
+                    let now = Instant::now();
+                    if recording(now) {
+                        observed.tallies[window.builder(now)].reconnects += 1;
                     }
                     break;
                 }
             }
-            let request = builder.build(unix_ms());
+            let built_at = Instant::now();
+            let which = window.builder(built_at);
+            let request = builders[which].build(unix_ms());
             let started = Instant::now();
-            match timeout_at(window.end, conn.exchange(request)).await {
-                Err(_) => return tally,
+            let outcome = timeout_at(window.end, conn.exchange(request)).await;
+            let tally = &mut observed.tallies[which];
+            match outcome {
+                Err(_) => return observed,
                 Ok(Some(status)) => {
                     if recording(started) {
                         tally.record(status.as_u16(), started.elapsed());
@@ -156,9 +276,15 @@ async fn connection(address: SocketAddr, mut builder: RequestBuilder, window: Wi
                     break;
                 }
             }
+            if let Some(slice) = window.recorded_slice(built_at) {
+                if observed.slices.len() <= slice {
+                    observed.slices.resize(slice + 1, 0);
+                }
+                observed.slices[slice] += 1;
+            }
         }
     }
-    tally
+    observed
 }
 
 /// A client connection: the request sender and the connection that it

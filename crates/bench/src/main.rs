@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use altgate_bench::{Args, Command, run, run_stream};
+use altgate_bench::{Args, Command, run, run_alternating, run_stream};
 use clap::Parser;
 
 /// The server's allocator: the tool allocates per request as the server
@@ -16,13 +16,13 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let (json, allow_errors) = (args.json, args.allow_errors);
     let problems = match args.into_command().unwrap_or_else(|e| e.exit()) {
+        Command::Http(plan) if plan.baseline.is_some() => run_alternating(&plan).await.map(|report| {
+            print(json, || report.to_json(), || report.to_string());
+            too_many_failures(report.failed(), report.failure_ratio())
+        }),
         Command::Http(plan) => run(&plan).await.map(|report| {
             print(json, || report.to_json(), || report.to_string());
-            if report.failed() {
-                vec![format!("{:.2}% of requests failed (more than 1%)", report.failure_ratio() * 100.0)]
-            } else {
-                Vec::new()
-            }
+            too_many_failures(report.failed(), report.failure_ratio())
         }),
         Command::Stream(plan) => run_stream(&plan).await.map(|report| {
             print(json, || report.to_json(), || report.to_string());
@@ -40,6 +40,11 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The run's problem when more than 1% of its requests failed.
+fn too_many_failures(failed: bool, ratio: f64) -> Vec<String> {
+    if failed { vec![format!("{:.2}% of requests failed (more than 1%)", ratio * 100.0)] } else { Vec::new() }
 }
 
 #[allow(clippy::print_stdout)]

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use altgate_bench::{Args, Report, run};
+use altgate_bench::{Args, Report, run, run_alternating};
 use altgate_protocol::signing::{
     CanonicalRequest, KEY_ID_HEADER, NONCE_HEADER, SIGNATURE_HEADER, SignatureHeaders, TIMESTAMP_HEADER, Verifier,
     canonical_string,
@@ -28,9 +28,11 @@ struct Behaviour {
     status: u16,
     /// Close the connection after every response.
     close: bool,
+    /// The status of requests without signature headers, when not `status`.
+    unsigned_status: Option<u16>,
 }
 
-const OK: Behaviour = Behaviour { status: 200, close: false };
+const OK: Behaviour = Behaviour { status: 200, close: false, unsigned_status: None };
 
 /// What the test server saw.
 #[derive(Default)]
@@ -95,7 +97,10 @@ async fn answer(mut stream: TcpStream, behaviour: Behaviour, seen: Arc<Seen>) {
         let body: Vec<u8> = buffer.drain(..head_end + length).skip(head_end).collect();
 
         seen.requests.fetch_add(1, Ordering::Relaxed);
-        if [KEY_ID_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER].iter().all(|name| header(name).is_some()) {
+        let signed =
+            [KEY_ID_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER].iter().all(|name| header(name).is_some());
+        let status = if signed { behaviour.status } else { behaviour.unsigned_status.unwrap_or(behaviour.status) };
+        if signed {
             seen.signed.fetch_add(1, Ordering::Relaxed);
             let (path, query) = target.split_once('?').unwrap_or((&target, ""));
             if let Ok(parsed) = SignatureHeaders::parse(header) {
@@ -123,7 +128,7 @@ async fn answer(mut stream: TcpStream, behaviour: Behaviour, seen: Arc<Seen>) {
         }
 
         let connection = if behaviour.close { "connection: close\r\n" } else { "" };
-        let response = format!("HTTP/1.1 {} X\r\ncontent-length: 2\r\n{connection}\r\nok", behaviour.status);
+        let response = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n{connection}\r\nok");
         if stream.write_all(response.as_bytes()).await.is_err() || behaviour.close {
             return;
         }
@@ -189,7 +194,7 @@ async fn every_signed_request_carries_a_valid_signature() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_statuses_are_counted_and_fail_the_run() {
-    let (address, _) = serve(Behaviour { status: 503, close: false }).await;
+    let (address, _) = serve(Behaviour { status: 503, ..OK }).await;
     let report = bench(address, &SHORT).await;
     assert!(report.requests > 0);
     assert_eq!(report.errors.get("503"), Some(&report.requests));
@@ -199,7 +204,7 @@ async fn error_statuses_are_counted_and_fail_the_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_the_server_closes_is_reopened() {
-    let (address, seen) = serve(Behaviour { status: 200, close: true }).await;
+    let (address, seen) = serve(Behaviour { close: true, ..OK }).await;
     let report = bench(address, &SHORT).await;
     assert!(report.requests > 0);
     assert!(report.errors.is_empty(), "{report}");
@@ -217,6 +222,61 @@ async fn an_unreachable_server_is_reported_as_io_errors() {
     assert_eq!(report.requests, 0);
     assert!(report.errors.get("io").copied().unwrap_or(0) >= 2, "{report}");
     assert!(report.failed());
+}
+
+/// Alternating with a baseline: the measured requests (signed, answered
+/// 200) and the baseline's (unsigned, answered 503 here) take turns, and
+/// each lands in its own report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_takes_turns_with_the_measured_requests() {
+    let (address, seen) = serve(Behaviour { unsigned_status: Some(503), ..OK }).await;
+    let (url, key) = (format!("http://{address}"), key());
+    let args = Args::try_parse_from([
+        "altgate-bench",
+        "--url",
+        &url,
+        "--path",
+        "/v1/assets/bitcoin",
+        "--mode",
+        "signed",
+        "--key-id",
+        KEY_ID,
+        "--key",
+        key.expose_secret(),
+        "--baseline-path",
+        "/healthz",
+        "--slice",
+        "100ms",
+        "--connections",
+        "4",
+        "--duration",
+        "900ms",
+        "--warmup",
+        "0s",
+    ])
+    .unwrap();
+    let report = run_alternating(&args.into_plan().unwrap()).await.unwrap();
+    println!("{report}");
+    let (measured, baseline) = (&report.measured, &report.baseline);
+    assert_eq!((measured.path.as_str(), baseline.path.as_str()), ("/v1/assets/bitcoin", "/healthz"));
+    assert!(measured.requests > 0 && baseline.requests > 0, "{report}");
+    assert!(measured.errors.is_empty(), "only signed requests in the measured report: {report}");
+    assert_eq!(baseline.errors.get("503"), Some(&baseline.requests), "only unsigned ones in the baseline's");
+    assert!(seen.verified.load(Ordering::Relaxed) >= measured.requests);
+    // 900 ms rounds up to five pairs of 100-ms slices: half a second each.
+    assert_eq!((measured.duration_s, baseline.duration_s), (0.5, 0.5));
+    assert_eq!(report.slices.count, 5);
+    let ratio = measured.throughput_rps / baseline.throughput_rps;
+    assert!((report.ratio - ratio).abs() < 0.001, "{} against {ratio}", report.ratio);
+    assert!(report.slices.min <= report.slices.median && report.slices.median <= report.slices.max);
+    assert!(report.failed(), "the baseline's failures fail the run");
+
+    let (code, stdout, stderr) = binary(address, &["--json", "--baseline-path", "/v1/time", "--slice", "50ms"]).await;
+    assert_eq!(code, Some(1), "the baseline's 503s fail the run: {stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(json["baseline"]["path"], "/v1/time");
+    assert!(json["measured"]["requests"].as_u64().unwrap() > 0);
+    assert!(json["ratio"].as_f64().unwrap() > 0.0, "{json}");
 }
 
 /// The binary: JSON on stdout and the exit code.
@@ -245,7 +305,7 @@ async fn the_binary_prints_json_and_exits_by_the_error_rate() {
     assert_eq!(json["errors"], serde_json::json!({}));
     assert!(!stdout.contains(key.expose_secret()));
 
-    let (failing, _) = serve(Behaviour { status: 429, close: false }).await;
+    let (failing, _) = serve(Behaviour { status: 429, ..OK }).await;
     let (code, stdout, stderr) = binary(failing, &[]).await;
     assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.contains("ERRORS"), "{stdout}");

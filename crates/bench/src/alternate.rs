@@ -58,9 +58,9 @@ impl Slices {
     }
 }
 
-/// `duration` rounded up to whole pairs of slices (a baseline slice and a
-/// measured one), or to whole pairs plus `half` a pair, so that a warm-up
-/// ends where a baseline slice begins and a window holds as much of each.
+/// `duration` rounded up to whole pairs of slices (a baseline slice, then
+/// a measured one), so that a warm-up ends where a baseline slice begins
+/// and a window holds as much of each kind.
 pub(crate) fn whole_pairs(duration: Duration, slice: Duration) -> Duration {
     let pair = slice.saturating_mul(2).as_nanos().max(1);
     let pairs = duration.as_nanos().div_ceil(pair);

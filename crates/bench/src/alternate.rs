@@ -22,7 +22,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::report::{Report, round3};
+use crate::report::{MAX_FAILURE_RATIO, Report, round3};
 
 /// Which requests a slice carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,10 +51,12 @@ impl Slices {
         let elapsed = at.saturating_duration_since(self.start).as_nanos();
         u64::try_from(elapsed / self.slice.as_nanos().max(1)).unwrap_or(u64::MAX)
     }
+}
 
-    /// Whose turn it is at `at`.
-    pub(crate) fn turn(&self, at: Instant) -> Turn {
-        if self.index(at).is_multiple_of(2) { Turn::Baseline } else { Turn::Measured }
+impl Turn {
+    /// Whose turn slice `index` is.
+    pub(crate) fn of(index: u64) -> Turn {
+        if index.is_multiple_of(2) { Turn::Baseline } else { Turn::Measured }
     }
 }
 
@@ -144,7 +146,7 @@ impl AlternatingReport {
 
     /// Whether either kind failed (see [`Report::failed`]).
     pub fn failed(&self) -> bool {
-        self.measured.failed() || self.baseline.failed()
+        self.failure_ratio() > MAX_FAILURE_RATIO
     }
 
     /// The larger failure ratio of the two kinds.
@@ -182,11 +184,12 @@ mod tests {
         let start = Instant::now();
         let slices = Slices::new(start, Duration::from_millis(500));
         let at = |ms| start + Duration::from_millis(ms);
-        assert_eq!(slices.turn(at(0)), Turn::Baseline);
-        assert_eq!(slices.turn(at(499)), Turn::Baseline);
-        assert_eq!(slices.turn(at(500)), Turn::Measured);
-        assert_eq!(slices.turn(at(999)), Turn::Measured);
-        assert_eq!(slices.turn(at(1000)), Turn::Baseline);
+        let turn = |ms| Turn::of(slices.index(at(ms)));
+        assert_eq!(turn(0), Turn::Baseline);
+        assert_eq!(turn(499), Turn::Baseline);
+        assert_eq!(turn(500), Turn::Measured);
+        assert_eq!(turn(999), Turn::Measured);
+        assert_eq!(turn(1000), Turn::Baseline);
         assert_eq!(slices.index(at(2750)), 5);
     }
 

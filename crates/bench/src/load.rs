@@ -84,23 +84,25 @@ struct Window {
     record_from: Instant,
     end: Instant,
     slices: Option<Slices>,
+    /// The slice `record_from` starts (0 without slices).
+    first_recorded: u64,
 }
 
 impl Window {
-    /// Which of a connection's builders makes a request built at `at`: the
-    /// only one, or the measured (0) and the baseline (1) by turns.
-    fn builder(&self, at: Instant) -> usize {
-        match self.slices.map(|slices| slices.turn(at)) {
-            None | Some(Turn::Measured) => 0,
-            Some(Turn::Baseline) => 1,
-        }
-    }
-
-    /// The recorded slice `at` falls in, counted from `record_from`.
-    fn recorded_slice(&self, at: Instant) -> Option<usize> {
-        let slices = self.slices?;
-        let (first, index) = (slices.index(self.record_from), slices.index(at));
-        (at >= self.record_from && at < self.end).then(|| usize::try_from(index - first).unwrap_or(usize::MAX))
+    /// For a request built at `at`: which of a connection's builders makes
+    /// it (the only one, or the measured (0) and the baseline (1) by turns),
+    /// and the recorded slice it counts in, from `record_from` (which
+    /// starts a slice).
+    fn turn(&self, at: Instant) -> (usize, Option<usize>) {
+        let Some(slices) = self.slices else { return (0, None) };
+        let index = slices.index(at);
+        let builder = match Turn::of(index) {
+            Turn::Measured => 0,
+            Turn::Baseline => 1,
+        };
+        let recorded = (at >= self.record_from && at < self.end)
+            .then(|| usize::try_from(index - self.first_recorded).unwrap_or(usize::MAX));
+        (builder, recorded)
     }
 }
 
@@ -139,7 +141,8 @@ impl Observed {
 /// connections or answers errors is reported, not failed.
 pub async fn run(plan: &Plan) -> anyhow::Result<Report> {
     let start = Instant::now();
-    let window = Window { record_from: start + plan.warmup, end: start + plan.warmup + plan.duration, slices: None };
+    let (record_from, end) = (start + plan.warmup, start + plan.warmup + plan.duration);
+    let window = Window { record_from, end, slices: None, first_recorded: 0 };
     let observed = drive(plan, window).await?;
     let tally = observed.tallies.into_iter().next().unwrap_or_default();
     Ok(Report::new(&plan.info(), &tally))
@@ -154,8 +157,14 @@ pub async fn run_alternating(plan: &Plan) -> anyhow::Result<AlternatingReport> {
     let baseline = plan.baseline.as_ref().context("an alternating run needs a baseline")?;
     let (warmup, duration) = (whole_pairs(plan.warmup, baseline.slice), whole_pairs(plan.duration, baseline.slice));
     let start = Instant::now();
-    let slices = Some(Slices::new(start, baseline.slice));
-    let window = Window { record_from: start + warmup, end: start + warmup + duration, slices };
+    let slices = Slices::new(start, baseline.slice);
+    let record_from = start + warmup;
+    let window = Window {
+        record_from,
+        end: record_from + duration,
+        slices: Some(slices),
+        first_recorded: slices.index(record_from),
+    };
     let observed = drive(plan, window).await?;
     let mut tallies = observed.tallies.into_iter();
     let (measured, base) = (tallies.next().unwrap_or_default(), tallies.next().unwrap_or_default());
@@ -238,7 +247,7 @@ async fn connection(address: SocketAddr, mut builders: Vec<RequestBuilder>, wind
             Ok(None) => {
                 let now = Instant::now();
                 if recording(now) {
-                    observed.tallies[window.builder(now)].io_errors += 1;
+                    observed.tallies[window.turn(now).0].io_errors += 1;
                 }
                 sleep_until((Instant::now() + RECONNECT_BACKOFF).min(window.end)).await;
                 continue;
@@ -251,13 +260,13 @@ async fn connection(address: SocketAddr, mut builders: Vec<RequestBuilder>, wind
                 Ok(false) => {
                     let now = Instant::now();
                     if recording(now) {
-                        observed.tallies[window.builder(now)].reconnects += 1;
+                        observed.tallies[window.turn(now).0].reconnects += 1;
                     }
                     break;
                 }
             }
             let built_at = Instant::now();
-            let which = window.builder(built_at);
+            let (which, slice) = window.turn(built_at);
             let request = builders[which].build(unix_ms());
             let started = Instant::now();
             let outcome = timeout_at(window.end, conn.exchange(request)).await;
@@ -276,7 +285,7 @@ async fn connection(address: SocketAddr, mut builders: Vec<RequestBuilder>, wind
                     break;
                 }
             }
-            if let Some(slice) = window.recorded_slice(built_at) {
+            if let Some(slice) = slice {
                 if observed.slices.len() <= slice {
                     observed.slices.resize(slice + 1, 0);
                 }

@@ -15,7 +15,8 @@ Command line:
 
     python3 sign.py selftest [VECTORS.json]
     python3 sign.py request --url URL --key-id KEY_ID [--key AG_KEY | --seed-hex HEX]
-                            [--method GET] [--data BODY] [--sequence N] PATH_AND_QUERY
+                            [--method GET] [--data BODY] [--sequence N] [--replay] PATH_AND_QUERY
+    python3 sign.py public-key --seed-hex HEX
     python3 sign.py generate-vectors > tests/vectors/signing.json
 
 The specification is docs/signing.md.
@@ -529,9 +530,33 @@ def selftest(vectors_path: Optional[str], explicit: bool) -> int:
 # Command line
 # ---------------------------------------------------------------------------
 
+def _send(request: urllib.request.Request) -> Tuple[int, bytes]:
+    """The status and body of one request; an error status is an answer too."""
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _seed_arg(text: str) -> Optional[bytes]:
+    """A 32-byte seed from 64 hex digits, or None (after saying why)."""
+    try:
+        seed = bytes.fromhex(text)
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        print("--seed-hex must be 64 hex digits (a 32-byte Ed25519 seed)", file=sys.stderr)
+        return None
+    return seed
+
+
 def _request(args: argparse.Namespace) -> int:
     if args.seed_hex:
-        algorithm, secret = "ed25519", bytes.fromhex(args.seed_hex)
+        seed = _seed_arg(args.seed_hex)
+        if seed is None:
+            return 2
+        algorithm, secret = "ed25519", seed
     else:
         algorithm, secret = "hmac", args.key or os.environ.get("ALTGATE_KEY")
         if not secret:
@@ -548,16 +573,19 @@ def _request(args: argparse.Namespace) -> int:
             headers["Content-Type"] = "application/json"
         send_body = body if body or method in ("POST", "PUT", "PATCH") else None
         request = urllib.request.Request(base + target, data=send_body, headers=headers, method=method)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, text = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, text = error.code, error.read()
+        status, text = _send(request)
+        # The identical bytes again, as someone who captured them would send them.
+        replay = _send(request) if args.replay else None
     except (urllib.error.URLError, OSError, ValueError) as error:
         print("request failed: {}".format(error), file=sys.stderr)
         return 1
     print(status)
     print(text.decode("utf-8", "replace"))
-    return 0 if status < 400 else 1
+    if replay is None:
+        return 0 if status < 400 else 1
+    print("replayed: {}".format(replay[0]))
+    print(replay[1].decode("utf-8", "replace"))
+    return 0 if status < 400 <= replay[0] else 1
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -574,7 +602,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     send.add_argument("--method", default="GET")
     send.add_argument("--data", help="the request body (sent as application/json)")
     send.add_argument("--sequence", type=int)
+    send.add_argument("--replay", action="store_true",
+                      help="send the identical request a second time, to see it refused")
     send.add_argument("path_and_query", metavar="PATH_AND_QUERY")
+    public = commands.add_parser("public-key", help="print the public key of an Ed25519 seed, for creating a key")
+    public.add_argument("--seed-hex", required=True, help="the private seed, 64 hex digits")
     commands.add_parser("generate-vectors", help="print tests/vectors/signing.json")
     args = parser.parse_args(argv)
 
@@ -584,6 +616,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return selftest(args.vectors or os.path.normpath(default), explicit=args.vectors is not None)
     if args.command == "request":
         return _request(args)
+    if args.command == "public-key":
+        seed = _seed_arg(args.seed_hex)
+        if seed is None:
+            return 2
+        print(b64url(ed25519_public_key(seed)))
+        return 0
     sys.stdout.write(json.dumps(generate_vectors(), indent=2) + "\n")
     return 0
 

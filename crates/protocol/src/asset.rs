@@ -54,6 +54,14 @@ impl AssetId {
     }
 }
 
+/// Maps keyed by ids are looked up with the id as a client sent it, before
+/// parsing it: an id found there is well-formed by construction.
+impl std::borrow::Borrow<str> for AssetId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl FromStr for AssetId {
     type Err = InvalidAssetId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

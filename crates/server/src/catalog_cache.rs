@@ -6,18 +6,18 @@
 //! rendered once; readers clone a reference-counted buffer and never wait
 //! for the store.
 
-use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use altgate_protocol::AssetId;
 use axum::body::Bytes;
 
+use crate::id_map::IdMap;
 use crate::store::{AssetFilter, CatalogStore, PageRequest, StoreError};
 
 /// See the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct CatalogCache {
-    assets: RwLock<Arc<HashMap<AssetId, CachedAsset>>>,
+    assets: RwLock<Arc<IdMap<AssetId, CachedAsset>>>,
 }
 
 /// An asset's JSON, rendered once.
@@ -29,7 +29,7 @@ pub(crate) struct CachedAsset {
 impl CatalogCache {
     /// Reloads the snapshot from the store.
     pub(crate) async fn reload(&self, store: &(dyn CatalogStore + Sync)) -> Result<usize, StoreError> {
-        let mut assets = HashMap::new();
+        let mut assets = IdMap::default();
         let mut after = None;
         loop {
             let page =
@@ -49,8 +49,9 @@ impl CatalogCache {
         Ok(count)
     }
 
-    /// One asset.
-    pub(crate) fn get(&self, id: &AssetId) -> Option<CachedAsset> {
+    /// One asset, by its id as given: an id that is not of the id form is
+    /// simply not found.
+    pub(crate) fn get(&self, id: &str) -> Option<CachedAsset> {
         self.assets.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
     }
 }

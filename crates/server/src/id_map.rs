@@ -1,5 +1,6 @@
 //! Hash maps keyed by identifiers the service issued itself (key and
-//! account ids), looked up on every authenticated request.
+//! account ids) or took from its operator (the catalog's asset ids), looked
+//! up on every authenticated request.
 //!
 //! `std`'s default hasher, SipHash-1-3, resists flooding with chosen keys,
 //! which these maps do not need: an entry is inserted only for a key or an

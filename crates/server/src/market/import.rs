@@ -162,7 +162,7 @@ impl crate::platform::Platform {
         progress: impl Fn(ImportProgress) + Send + Sync + 'static,
         part_bytes: usize,
     ) -> Result<altgate_protocol::ImportResult, ImportFailure> {
-        if self.catalog.get(asset).is_none() {
+        if self.catalog.get(asset.as_str()).is_none() {
             return Err(ImportFailure::UnknownAsset(asset.clone()));
         }
         self.market.ensure_warm().await?;

@@ -139,12 +139,15 @@ async fn get_asset(
     Path(id): Path<String>,
     _: NoParams,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
-    match state.platform.catalog.get(&id) {
+    // Looked up as sent: every id in the catalog is of the id form, so only
+    // an id that is not found is parsed, to tell a malformed id (400) from
+    // an unknown one (404).
+    if let Some(asset) = state.platform.catalog.get(&id) {
         // Rendered once when the catalog was loaded.
-        Some(asset) => Ok(([(CONTENT_TYPE, APPLICATION_JSON)], asset.json)),
-        None => Err(ApiError::asset_not_found(&id)),
+        return Ok(([(CONTENT_TYPE, APPLICATION_JSON)], asset.json));
     }
+    let id = AssetId::parse(&id).map_err(|e| ApiError::invalid_parameter("id", e))?;
+    Err(ApiError::asset_not_found(&id))
 }
 
 /// Lists the taxonomy of altcoin types with their asset counts.

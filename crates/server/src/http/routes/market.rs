@@ -75,7 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PricesQuery {
 )]
 async fn prices(State(state): State<AppState>, _: Auth<Read>, query: PricesQuery) -> Result<Json<Prices>, ApiError> {
     let ids = query.ids.unwrap_or_default();
-    if let Some(unknown) = ids.iter().find(|id| state.platform.catalog.get(id).is_none()) {
+    if let Some(unknown) = ids.iter().find(|id| state.platform.catalog.get(id.as_str()).is_none()) {
         return Err(ApiError::asset_not_found(unknown));
     }
     Ok(Json(Prices { data: state.platform.market.tickers(&ids) }))

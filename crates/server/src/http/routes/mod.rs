@@ -18,7 +18,7 @@ use crate::state::AppState;
 /// An asset id given as `param`, parsed and known to the catalog.
 pub(crate) fn known_asset(state: &AppState, id: &str, param: &'static str) -> Result<AssetId, ApiError> {
     let asset = AssetId::parse(id).map_err(|e| ApiError::invalid_parameter(param, e))?;
-    match state.platform.catalog.get(&asset) {
+    match state.platform.catalog.get(asset.as_str()) {
         Some(_) => Ok(asset),
         None => Err(ApiError::asset_not_found(&asset)),
     }

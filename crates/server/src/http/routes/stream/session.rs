@@ -149,7 +149,7 @@ async fn handle(state: &AppState, session: &mut Session, text: &str) -> Result<(
         ClientMessage::Auth { .. } => session.refuse(ErrorCode::BadRequest, "the connection is authenticated").await,
         ClientMessage::Ping => session.send(ServerBody::Pong).await,
         ClientMessage::Subscribe { channels } => {
-            if let Some(unknown) = channels.iter().find(|c| state.platform.catalog.get(c.asset()).is_none()) {
+            if let Some(unknown) = channels.iter().find(|c| state.platform.catalog.get(c.asset().as_str()).is_none()) {
                 let detail = format!("no asset has the id `{}`", unknown.asset());
                 return session.refuse(ErrorCode::AssetNotFound, detail).await;
             }

@@ -32,14 +32,26 @@ fn stdout(output: &Output) -> String {
 
 /// Checks the output of `request --replay`: the first answer `status`, the
 /// replay refused as `nonce_replayed`, and the exit code saying both.
-fn assert_accepted_once(output: &Output, status: &str) -> String {
+/// Returns the first answer's body.
+fn assert_accepted_once(output: &Output, status: &str) -> serde_json::Value {
     let text = stdout(output);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(output.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(lines.first(), Some(&status), "{text}");
     assert_eq!(lines.get(2), Some(&"replayed: 401"), "{text}");
     assert!(lines.get(3).is_some_and(|body| body.contains("\"code\":\"nonce_replayed\"")), "{text}");
-    lines[1].to_owned()
+    serde_json::from_str(lines[1]).unwrap()
+}
+
+/// `GET /v1/assets/bitcoin` signed as `key_id` with `credential` (`--key`
+/// or `--seed-hex`, and its value), sent a second time with `replay`.
+fn get_bitcoin(url: &str, key_id: &str, credential: [&str; 2], replay: bool) -> Output {
+    let mut args = vec!["request", "--url", url, "--key-id", key_id, credential[0], credential[1]];
+    if replay {
+        args.push("--replay");
+    }
+    args.push("/v1/assets/bitcoin");
+    sign_py(&args)
 }
 
 #[test]
@@ -50,8 +62,7 @@ fn a_request_signed_by_the_python_example_is_accepted_once_and_refused_on_replay
     let url = server.url();
     let (key_id, key) = (admin["key_id"].as_str().unwrap(), admin["key"].as_str().unwrap());
 
-    let hmac = sign_py(&["request", "--url", &url, "--key-id", key_id, "--key", key, "--replay", "/v1/assets/bitcoin"]);
-    let asset: serde_json::Value = serde_json::from_str(&assert_accepted_once(&hmac, "200")).unwrap();
+    let asset = assert_accepted_once(&get_bitcoin(&url, key_id, ["--key", key], true), "200");
     assert_eq!(asset["id"], "bitcoin");
 
     // An Ed25519 key: the server is given only the public key.
@@ -67,36 +78,17 @@ fn a_request_signed_by_the_python_example_is_accepted_once_and_refused_on_replay
         "request", "--url", &url, "--key-id", key_id, "--key", key, "--method", "POST", "--data", &body, "--replay",
         "/v1/keys",
     ]);
-    let created: serde_json::Value = serde_json::from_str(&assert_accepted_once(&created, "201")).unwrap();
+    let created = assert_accepted_once(&created, "201");
     assert_eq!(created["key"], serde_json::Value::Null, "no secret exists for an Ed25519 key");
     let ed25519_id = created["info"]["id"].as_str().unwrap();
 
-    let signed = sign_py(&[
-        "request",
-        "--url",
-        &url,
-        "--key-id",
-        ed25519_id,
-        "--seed-hex",
-        &seed,
-        "--replay",
-        "/v1/assets/bitcoin",
-    ]);
-    let asset: serde_json::Value = serde_json::from_str(&assert_accepted_once(&signed, "200")).unwrap();
+    let asset = assert_accepted_once(&get_bitcoin(&url, ed25519_id, ["--seed-hex", &seed], true), "200");
     assert_eq!(asset["id"], "bitcoin");
 
     // A wrong seed signs nothing the server accepts.
-    let wrong = sign_py(&[
-        "request",
-        "--url",
-        &url,
-        "--key-id",
-        ed25519_id,
-        "--seed-hex",
-        &"0".repeat(64),
-        "/v1/assets/bitcoin",
-    ]);
+    let wrong = get_bitcoin(&url, ed25519_id, ["--seed-hex", &"0".repeat(64)], false);
     assert_eq!(wrong.status.code(), Some(1));
-    assert!(stdout(&wrong).starts_with("401\n") && stdout(&wrong).contains("signature_invalid"), "{}", stdout(&wrong));
+    let text = stdout(&wrong);
+    assert!(text.starts_with("401\n") && text.contains("signature_invalid"), "{text}");
     server.stop();
 }

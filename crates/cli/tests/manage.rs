@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Server, altgate, init};
+use common::{Server, altgate, init, server_with_admin};
 use serde_json::Value;
 
 fn stdout(output: &std::process::Output) -> String {
@@ -39,9 +39,7 @@ fn admin_init_prints_the_admin_once_and_refuses_a_second_time() {
 
 #[test]
 fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
-    let dir = tempfile::tempdir().unwrap();
-    let admin = init(dir.path());
-    let server = Server::start_in(dir);
+    let (server, admin) = server_with_admin();
     let url = server.url();
     let admin_key = admin["key"].as_str().unwrap();
     let admin_id = admin["key_id"].as_str().unwrap();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use altgate_protocol::{ApiKey, Environment};
-use common::{Server, altgate, init};
+use common::{altgate, init, server_with_admin};
 use serde_json::Value;
 
 /// A user's home: HOME and XDG_CONFIG_HOME in a temporary directory.
@@ -64,13 +64,6 @@ const KEY_ID: &str = "key_3XfN8bQ2LrT7aPq9";
 /// A well-formed key the server never issued.
 fn stranger_key() -> String {
     ApiKey::from_entropy(Environment::Live, &[9; 32]).expose_secret().to_owned()
-}
-
-/// A server with an admin, and the admin's credentials.
-fn server_with_admin() -> (Server, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let admin = init(dir.path());
-    (Server::start_in(dir), admin)
 }
 
 #[test]

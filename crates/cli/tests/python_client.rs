@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::{Server, init};
+use common::server_with_admin;
 
 /// `python3 docs/examples/sign.py ARGS`, with no `ALTGATE_*` variables of
 /// the machine running the tests.
@@ -56,9 +56,7 @@ fn get_bitcoin(url: &str, key_id: &str, credential: [&str; 2], replay: bool) -> 
 
 #[test]
 fn a_request_signed_by_the_python_example_is_accepted_once_and_refused_on_replay() {
-    let dir = tempfile::tempdir().unwrap();
-    let admin = init(dir.path());
-    let server = Server::start_in(dir);
+    let (server, admin) = server_with_admin();
     let url = server.url();
     let (key_id, key) = (admin["key_id"].as_str().unwrap(), admin["key"].as_str().unwrap());
 

@@ -111,3 +111,11 @@ pub(crate) fn init(dir: &Path) -> serde_json::Value {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap()
 }
+
+/// A server on a fresh data directory with an admin, and the admin's
+/// credentials (`altgate admin init`, parsed).
+pub(crate) fn server_with_admin() -> (Server, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = init(dir.path());
+    (Server::start_in(dir), admin)
+}

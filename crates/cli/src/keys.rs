@@ -51,7 +51,13 @@ enum KeysCommand {
         signature_required: bool,
         /// Sign with Ed25519 instead of HMAC: the public key (base64url, 32
         /// bytes). The server then holds no secret for this key.
-        #[arg(long, value_name = "BASE64URL", value_parser = altgate_protocol::signing::PublicKey::parse)]
+        // One key in 64 starts with `-` in base64url: it is a value, not a flag.
+        #[arg(
+            long,
+            value_name = "BASE64URL",
+            allow_hyphen_values = true,
+            value_parser = altgate_protocol::signing::PublicKey::parse
+        )]
         ed25519_public_key: Option<altgate_protocol::signing::PublicKey>,
         /// The freshness window of signed requests, 5 to 120 seconds.
         #[arg(long, value_name = "SECONDS")]

@@ -38,6 +38,23 @@ fn admin_init_prints_the_admin_once_and_refuses_a_second_time() {
 }
 
 #[test]
+fn an_ed25519_public_key_may_start_with_a_hyphen() {
+    let (server, admin) = server_with_admin();
+    let url = server.url();
+    let (admin_id, admin_key) = (admin["key_id"].as_str().unwrap(), admin["key"].as_str().unwrap());
+    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key), ("ALTGATE_KEY_ID", admin_id)];
+    let account = admin["account_id"].as_str().unwrap();
+    // Base64url's alphabet has `-`: one public key in 64 starts with it, one
+    // in 4,096 with `--`.
+    for public_key in [format!("-X{}", "A".repeat(41)), format!("--{}", "A".repeat(41))] {
+        let create = ["keys", "create", "--name=ed", "--scopes=read", "--account", account, "--json"];
+        let created = json(&altgate(&[&create[..], &["--ed25519-public-key", &public_key]].concat(), &as_admin));
+        assert_eq!(created["info"]["signing"], "ed25519", "{created}");
+        assert_eq!(created["info"]["public_key"], public_key, "{created}");
+    }
+}
+
+#[test]
 fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
     let (server, admin) = server_with_admin();
     let url = server.url();

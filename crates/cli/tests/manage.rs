@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Server, altgate, init, server_with_admin};
+use common::{Server, admin_env, altgate, init, server_with_admin};
 use serde_json::Value;
 
 fn stdout(output: &std::process::Output) -> String {
@@ -41,8 +41,7 @@ fn admin_init_prints_the_admin_once_and_refuses_a_second_time() {
 fn an_ed25519_public_key_may_start_with_a_hyphen() {
     let (server, admin) = server_with_admin();
     let url = server.url();
-    let (admin_id, admin_key) = (admin["key_id"].as_str().unwrap(), admin["key"].as_str().unwrap());
-    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key), ("ALTGATE_KEY_ID", admin_id)];
+    let as_admin = admin_env(&url, &admin);
     let account = admin["account_id"].as_str().unwrap();
     // Base64url's alphabet has `-`: one public key in 64 starts with it, one
     // in 4,096 with `--`.
@@ -60,7 +59,7 @@ fn the_key_lifecycle_over_http_in_both_output_modes_with_telling_exit_codes() {
     let url = server.url();
     let admin_key = admin["key"].as_str().unwrap();
     let admin_id = admin["key_id"].as_str().unwrap();
-    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY", admin_key), ("ALTGATE_KEY_ID", admin_id)];
+    let as_admin = admin_env(&url, &admin);
 
     let account = json(&altgate(&["accounts", "create", "--name", "desk", "--plan", "silver", "--json"], &as_admin));
     assert_eq!(account["plan"], "silver");

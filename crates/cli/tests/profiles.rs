@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use altgate_protocol::{ApiKey, Environment};
-use common::{altgate, init, server_with_admin};
+use common::{admin_env, altgate, init, server_with_admin};
 use serde_json::Value;
 
 /// A user's home: HOME and XDG_CONFIG_HOME in a temporary directory.
@@ -204,8 +204,8 @@ fn login_with_a_key_the_server_refuses_exits_3_and_writes_nothing() {
 fn an_ed25519_profile_from_keygen_signs_requests_with_its_private_key_file() {
     let (server, admin) = server_with_admin();
     let url = server.url();
-    let (admin_id, admin_key) = (admin["key_id"].as_str().unwrap(), admin["key"].as_str().unwrap());
-    let as_admin = [("ALTGATE_URL", url.as_str()), ("ALTGATE_KEY_ID", admin_id), ("ALTGATE_KEY", admin_key)];
+    let admin_key = admin["key"].as_str().unwrap();
+    let as_admin = admin_env(&url, &admin);
     let home = Home::new();
     let key_file = home.dir.path().join("keys/ed25519.key");
     let key_path = key_file.to_str().unwrap();

@@ -119,3 +119,10 @@ pub(crate) fn server_with_admin() -> (Server, serde_json::Value) {
     let admin = init(dir.path());
     (Server::start_in(dir), admin)
 }
+
+/// The environment that makes `altgate` act as `admin` (as printed by
+/// `admin init`) against the server at `url`.
+pub(crate) fn admin_env<'a>(url: &'a str, admin: &'a serde_json::Value) -> [(&'static str, &'a str); 3] {
+    let field = |name: &str| admin[name].as_str().unwrap();
+    [("ALTGATE_URL", url), ("ALTGATE_KEY", field("key")), ("ALTGATE_KEY_ID", field("key_id"))]
+}
